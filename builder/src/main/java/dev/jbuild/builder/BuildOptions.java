@@ -1,0 +1,112 @@
+package dev.jbuild.builder;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What to build.
+ *
+ * @param contextDir the build context
+ * @param dockerfile the Dockerfile; null means {@code contextDir/Dockerfile}
+ * @param tags names to give the image in the local store, as typed ({@code hello:1})
+ * @param buildArgs {@code --build-arg} values, overriding ARG defaults
+ * @param target the stage to build; null means the last
+ * @param platform {@code os/arch[/variant]}; null means the host's
+ * @param sourceDateEpoch when set, every timestamp in the image is clamped to it (reproducible builds)
+ * @param labels extra labels set on the final image
+ * @param noCache ignore the build cache
+ */
+public record BuildOptions(
+    Path contextDir,
+    Path dockerfile,
+    List<String> tags,
+    Map<String, String> buildArgs,
+    String target,
+    String platform,
+    Instant sourceDateEpoch,
+    Map<String, String> labels,
+    boolean noCache) {
+
+  public BuildOptions {
+    Objects.requireNonNull(contextDir, "contextDir");
+    tags = List.copyOf(tags == null ? List.of() : tags);
+    buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs == null ? Map.of() : buildArgs));
+    labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels == null ? Map.of() : labels));
+  }
+
+  public static Builder builder(Path contextDir) {
+    return new Builder(contextDir);
+  }
+
+  /** The Dockerfile to read. */
+  public Path dockerfilePath() {
+    return dockerfile != null ? dockerfile : contextDir.resolve("Dockerfile");
+  }
+
+  /** Collects options one by one; {@link #build()} freezes them. */
+  public static final class Builder {
+    private final Path contextDir;
+    private Path dockerfile;
+    private final List<String> tags = new ArrayList<>();
+    private final Map<String, String> buildArgs = new LinkedHashMap<>();
+    private String target;
+    private String platform;
+    private Instant sourceDateEpoch;
+    private final Map<String, String> labels = new LinkedHashMap<>();
+    private boolean noCache;
+
+    private Builder(Path contextDir) {
+      this.contextDir = contextDir;
+    }
+
+    public Builder dockerfile(Path value) {
+      dockerfile = value;
+      return this;
+    }
+
+    public Builder tag(String value) {
+      tags.add(value);
+      return this;
+    }
+
+    public Builder buildArg(String name, String value) {
+      buildArgs.put(name, value);
+      return this;
+    }
+
+    public Builder target(String value) {
+      target = value;
+      return this;
+    }
+
+    public Builder platform(String value) {
+      platform = value;
+      return this;
+    }
+
+    public Builder sourceDateEpoch(Instant value) {
+      sourceDateEpoch = value;
+      return this;
+    }
+
+    public Builder label(String key, String value) {
+      labels.put(key, value);
+      return this;
+    }
+
+    public Builder noCache(boolean value) {
+      noCache = value;
+      return this;
+    }
+
+    public BuildOptions build() {
+      return new BuildOptions(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels,
+          noCache);
+    }
+  }
+}

@@ -1,0 +1,281 @@
+package dev.jbuild.builder.internal;
+
+import dev.jbuild.builder.BaseImagePuller;
+import dev.jbuild.builder.BuildEvent;
+import dev.jbuild.builder.BuildException;
+import dev.jbuild.builder.BuildListener;
+import dev.jbuild.builder.BuildOptions;
+import dev.jbuild.builder.BuildResult;
+import dev.jbuild.dockerfile.ir.Dockerfile;
+import dev.jbuild.dockerfile.DockerfileException;
+import dev.jbuild.dockerfile.DockerfileParser;
+import dev.jbuild.dockerfile.expand.ShellLex;
+import dev.jbuild.dockerfile.ir.Arg;
+import dev.jbuild.dockerfile.ir.Directive;
+import dev.jbuild.dockerfile.ir.Stage;
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.ImageConfig;
+import dev.jbuild.oci.ImageReference;
+import dev.jbuild.oci.InvalidReferenceException;
+import dev.jbuild.oci.Manifest;
+import dev.jbuild.oci.MediaType;
+import dev.jbuild.oci.OciException;
+import dev.jbuild.oci.OciJson;
+import dev.jbuild.oci.Platform;
+import dev.jbuild.store.Store;
+import dev.jbuild.store.StoreException;
+import dev.jbuild.store.StoredImages;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** One build: parse, plan the stages the target needs, run them, write config and manifest, tag. */
+public final class Build {
+  private static final long MAX_DOCKERFILE = 10L << 20;
+
+  private final Store store;
+  private final BaseImagePuller puller;
+  private final BuildListener listener;
+  private final BuildOptions options;
+  private final Map<Integer, StageState> built = new HashMap<>();
+
+  public Build(Store store, BaseImagePuller puller, BuildListener listener, BuildOptions options) {
+    this.store = store;
+    this.puller = puller;
+    this.listener = listener;
+    this.options = options;
+  }
+
+  public BuildResult run() throws BuildException {
+    List<ImageReference> tags = parseTags();
+    BuildContext context = new BuildContext(options.contextDir());
+    Path dockerfilePath = options.dockerfilePath();
+    String name = displayName(dockerfilePath, context);
+    Dockerfile dockerfile = parse(dockerfilePath, name);
+    char escape = '\\';
+    for (Directive d : dockerfile.directives()) {
+      if (d.name().equalsIgnoreCase("escape") && !d.value().isEmpty()) {
+        escape = d.value().charAt(0);
+      }
+    }
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Instant epoch = options.sourceDateEpoch();
+    StepContext ctx = new StepContext(store, context, name, new ShellLex(escape), epoch != null ? epoch : now, epoch,
+        listener);
+
+    Platform platform = targetPlatform();
+    Map<String, String> globalArgs = globalArgs(dockerfile, ctx, platform);
+    Stage target = selectTarget(dockerfile, name);
+    List<Stage> needed = new ArrayList<>();
+    collectNeeded(dockerfile, target, needed, globalArgs, ctx);
+    int total = 0;
+    for (Stage s : needed) {
+      total += s.instructions().size() + 1;
+    }
+    StageRunner.StepCounter counter = new StageRunner.StepCounter(total);
+    StageState finalState = null;
+    for (Stage stage : needed) {
+      finalState = runStage(dockerfile, stage, ctx, globalArgs, platform, counter);
+    }
+    return finish(finalState, tags, ctx);
+  }
+
+  private List<ImageReference> parseTags() throws BuildException {
+    List<ImageReference> refs = new ArrayList<>();
+    for (String tag : options.tags()) {
+      try {
+        ImageReference ref = ImageReference.parse(tag);
+        if (ref.digest() != null) {
+          throw new BuildException("invalid tag \"" + tag + "\": a tag cannot carry a digest");
+        }
+        refs.add(ref);
+      } catch (InvalidReferenceException e) {
+        throw new BuildException("invalid tag: " + e.getMessage(), e);
+      }
+    }
+    return refs;
+  }
+
+  private static String displayName(Path dockerfile, BuildContext context) {
+    Path abs = dockerfile.toAbsolutePath().normalize();
+    return abs.startsWith(context.root()) ? context.root().relativize(abs).toString() : dockerfile.toString();
+  }
+
+  private Dockerfile parse(Path path, String name) throws BuildException {
+    try {
+      if (Files.isDirectory(path)) {
+        throw new BuildException("Cannot locate specified Dockerfile: " + path + " is a directory");
+      }
+      if (Files.size(path) > MAX_DOCKERFILE) {
+        throw new BuildException(name + ": Dockerfile larger than " + (MAX_DOCKERFILE >> 20) + " MiB");
+      }
+      String source = new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
+      return DockerfileParser.parse(source, name);
+    } catch (NoSuchFileException e) {
+      throw new BuildException("Cannot locate specified Dockerfile: " + path);
+    } catch (IOException e) {
+      throw new BuildException("cannot read Dockerfile " + path + ": " + e.getMessage(), e);
+    } catch (DockerfileException e) {
+      throw new BuildException(e.getMessage(), e);
+    }
+  }
+
+  private Platform targetPlatform() throws BuildException {
+    if (options.platform() == null) {
+      return Platform.host();
+    }
+    try {
+      return Platform.parse(options.platform());
+    } catch (OciException e) {
+      throw new BuildException(e.getMessage(), e);
+    }
+  }
+
+  /** ARGs before the first FROM, plus BuildKit's automatic platform ARGs. */
+  private Map<String, String> globalArgs(Dockerfile dockerfile, StepContext ctx, Platform platform)
+      throws BuildException {
+    Map<String, String> scope = new LinkedHashMap<>();
+    Platform build = Platform.host();
+    putPlatform(scope, "TARGET", platform);
+    putPlatform(scope, "BUILD", build);
+    for (Arg arg : dockerfile.globalArgs()) {
+      for (var def : arg.args()) {
+        if (options.buildArgs().containsKey(def.name())) {
+          scope.put(def.name(), options.buildArgs().get(def.name()));
+        } else if (def.defaultValue() != null) {
+          scope.put(def.name(), ctx.expand(def.defaultValue(), scope, arg));
+        } else {
+          scope.putIfAbsent(def.name(), null);
+        }
+      }
+    }
+    return scope;
+  }
+
+  private static void putPlatform(Map<String, String> scope, String prefix, Platform p) {
+    scope.put(prefix + "PLATFORM", p.toString());
+    scope.put(prefix + "OS", p.os());
+    scope.put(prefix + "ARCH", p.architecture());
+    scope.put(prefix + "VARIANT", p.variant() == null ? "" : p.variant());
+  }
+
+  private Stage selectTarget(Dockerfile dockerfile, String name) throws BuildException {
+    if (options.target() == null) {
+      return dockerfile.stages().get(dockerfile.stages().size() - 1);
+    }
+    Optional<Stage> stage = dockerfile.stage(options.target());
+    if (stage.isEmpty()) {
+      throw new BuildException(name + ": target stage \"" + options.target() + "\" could not be found");
+    }
+    return stage.get();
+  }
+
+  /** The target and the stages it builds on, in dependency order. */
+  private void collectNeeded(Dockerfile dockerfile, Stage stage, List<Stage> out, Map<String, String> globalArgs,
+      StepContext ctx) throws BuildException {
+    Optional<Stage> parent = parentStage(dockerfile, stage, globalArgs, ctx);
+    if (parent.isPresent() && !out.contains(parent.get())) {
+      collectNeeded(dockerfile, parent.get(), out, globalArgs, ctx);
+    }
+    if (!out.contains(stage)) {
+      out.add(stage);
+    }
+  }
+
+  private Optional<Stage> parentStage(Dockerfile dockerfile, Stage stage, Map<String, String> globalArgs,
+      StepContext ctx) throws BuildException {
+    String image = ctx.expand(stage.from().image(), globalArgs, stage.from());
+    for (Stage s : dockerfile.stages()) {
+      if (s.index() < stage.index() && s.name() != null && s.name().equalsIgnoreCase(image)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private StageState runStage(Dockerfile dockerfile, Stage stage, StepContext ctx, Map<String, String> globalArgs,
+      Platform platform, StageRunner.StepCounter counter) throws BuildException {
+    String label = stage.name() != null ? stage.name() : "stage-" + stage.index();
+    int index = counter.next();
+    String fromText = stage.from().original().strip();
+    listener.onEvent(new BuildEvent.StepStarted(label, index, counter.total(), fromText));
+    long start = System.nanoTime();
+    String image = ctx.expand(stage.from().image(), globalArgs, stage.from());
+    Platform stagePlatform = platform;
+    if (stage.from().platform() != null) {
+      try {
+        stagePlatform = Platform.parse(ctx.expand(stage.from().platform(), globalArgs, stage.from()));
+      } catch (OciException e) {
+        throw new BuildException(ctx.where(stage.from()) + ": " + e.getMessage(), e);
+      }
+    }
+    StageState state;
+    Optional<Stage> parent = parentStage(dockerfile, stage, globalArgs, ctx);
+    if (parent.isPresent()) {
+      state = built.get(parent.get().index()).fork(label);
+    } else if (image.equalsIgnoreCase("scratch")) {
+      state = new StageState(label, ImageConfig.scratch(stagePlatform), List.of());
+    } else {
+      state = fromImage(image, stagePlatform, ctx, stage, label);
+    }
+    listener.onEvent(new BuildEvent.StepFinished(label, index, fromText, false,
+        java.time.Duration.ofNanos(System.nanoTime() - start)));
+    new StageRunner(ctx, options.buildArgs(), globalArgs, counter).run(stage, state);
+    built.put(stage.index(), state);
+    return state;
+  }
+
+  private StageState fromImage(String image, Platform platform, StepContext ctx, Stage stage, String label)
+      throws BuildException {
+    ImageReference ref;
+    try {
+      ref = ImageReference.parse(image);
+    } catch (InvalidReferenceException e) {
+      throw new BuildException(ctx.where(stage.from()) + ": " + e.getMessage(), e);
+    }
+    try {
+      Optional<Descriptor> local = store.images().resolve(ref.familiar());
+      Descriptor descriptor = local.isPresent() ? local.get() : puller.pull(ref, platform);
+      StoredImages.StoredImage base = StoredImages.read(store.blobs(), descriptor, platform, ref.familiar());
+      ImageConfig config = base.config();
+      // The base's creation time and history stay; the new image gets its own time at the end.
+      return new StageState(label, config, base.manifest().layers());
+    } catch (StoreException | OciException e) {
+      throw new BuildException(ctx.where(stage.from()) + ": base image " + ref.familiar() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private BuildResult finish(StageState state, List<ImageReference> tags, StepContext ctx) throws BuildException {
+    try {
+      ImageConfig config = state.config();
+      if (!options.labels().isEmpty()) {
+        config = config.withConfig(config.config().withLabels(options.labels()));
+      }
+      config = config.withCreated(ctx.timestamp());
+      Descriptor configBlob = store.blobs().put(MediaType.OCI_CONFIG, OciJson.write(config));
+      Manifest manifest = Manifest.oci(configBlob, state.layers());
+      Descriptor manifestBlob = store.blobs().put(MediaType.OCI_MANIFEST, OciJson.write(manifest));
+      List<String> names = new ArrayList<>();
+      for (ImageReference tag : tags) {
+        store.images().tag(tag.familiar(), manifestBlob);
+        names.add(tag.familiar());
+        listener.onEvent(new BuildEvent.Log(BuildEvent.Level.INFO, "naming to " + tag.familiar()));
+      }
+      return new BuildResult(manifestBlob, configBlob.digest(), names);
+    } catch (StoreException e) {
+      throw new BuildException("cannot write the image to the store: " + e.getMessage(), e);
+    }
+  }
+
+}

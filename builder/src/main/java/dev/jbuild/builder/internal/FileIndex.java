@@ -1,0 +1,108 @@
+package dev.jbuild.builder.internal;
+
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.MediaType;
+import dev.jbuild.store.BlobStore;
+import dev.jbuild.store.StoreException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * What the image's filesystem holds so far: path to metadata, built from the layers' tar headers with
+ * whiteouts applied. Steps that need to know whether a directory exists (WORKDIR, the parents COPY creates)
+ * ask it, so a layer holds exactly what an overlay diff would hold, without extracting anything.
+ */
+final class FileIndex {
+  /** Metadata of one path; {@code directory} tells dirs from everything else. */
+  record Meta(boolean directory, int mode, long uid, long gid, Instant mtime) {}
+
+  private final TreeMap<String, Meta> entries = new TreeMap<>();
+
+  static FileIndex of(BlobStore blobs, Iterable<Descriptor> layers) throws IOException, StoreException {
+    FileIndex index = new FileIndex();
+    for (Descriptor layer : layers) {
+      index.applyLayer(blobs, layer);
+    }
+    return index;
+  }
+
+  FileIndex copy() {
+    FileIndex c = new FileIndex();
+    c.entries.putAll(entries);
+    return c;
+  }
+
+  Meta get(String path) {
+    return entries.get(path);
+  }
+
+  void put(String path, Meta meta) {
+    entries.put(path, meta);
+  }
+
+  private void applyLayer(BlobStore blobs, Descriptor layer) throws IOException, StoreException {
+    MediaType.Compression compression = MediaType.layerCompression(layer.mediaType());
+    try (InputStream raw = new BufferedInputStream(blobs.open(layer.digest()), 1 << 16);
+        InputStream in = switch (compression) {
+          case GZIP -> new GZIPInputStream(raw, 1 << 16);
+          case NONE -> raw;
+          case ZSTD -> throw new IOException("zstd layers are not supported yet: " + layer.digest());
+        };
+        TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+      TarArchiveEntry e;
+      while ((e = tar.getNextEntry()) != null) {
+        String path = normalize(e.getName());
+        if (path.isEmpty()) {
+          continue;
+        }
+        int slash = path.lastIndexOf('/');
+        String dir = slash < 0 ? "" : path.substring(0, slash);
+        String base = slash < 0 ? path : path.substring(slash + 1);
+        if (base.equals(".wh..wh..opq")) {
+          removeChildren(dir);
+        } else if (base.startsWith(".wh.")) {
+          String victim = (dir.isEmpty() ? "" : dir + "/") + base.substring(4);
+          entries.remove(victim);
+          removeChildren(victim);
+        } else {
+          Meta meta = new Meta(e.isDirectory(), e.getMode() & 07777, e.getLongUserId(), e.getLongGroupId(),
+              e.getLastModifiedDate().toInstant());
+          if (!meta.directory()) {
+            removeChildren(path);
+          }
+          entries.put(path, meta);
+        }
+      }
+    }
+  }
+
+  private void removeChildren(String dir) {
+    if (dir.isEmpty()) {
+      entries.clear();
+      return;
+    }
+    // A range view keeps this proportional to what is removed, not to the size of the tree (case L32).
+    entries.subMap(dir + "/", true, dir + "/\uffff", false).clear();
+  }
+
+  /** {@code ./a/b/} and {@code /a/b} become {@code a/b}. */
+  static String normalize(String name) {
+    String n = name;
+    while (n.startsWith("./")) {
+      n = n.substring(2);
+    }
+    while (n.startsWith("/")) {
+      n = n.substring(1);
+    }
+    while (n.endsWith("/")) {
+      n = n.substring(0, n.length() - 1);
+    }
+    return n.equals(".") ? "" : n;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.jbuild.builder.internal;
+
+import dev.jbuild.oci.ContainerConfig;
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.ImageConfig;
+import dev.jbuild.store.BlobStore;
+import dev.jbuild.store.StoreException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The image a stage is building, as it stands after each step. */
+final class StageState {
+  private final String label;
+  private ImageConfig config;
+  private final List<Descriptor> layers;
+  private final Map<String, String> args = new LinkedHashMap<>();
+  private FileIndex files;
+  private boolean cmdSet;
+
+  StageState(String label, ImageConfig config, List<Descriptor> layers) {
+    this.label = label;
+    this.config = config;
+    this.layers = new ArrayList<>(layers);
+  }
+
+  /** A copy for a stage that builds on this one ({@code FROM stage}). ARGs do not carry over. */
+  StageState fork(String newLabel) {
+    StageState s = new StageState(newLabel, config, layers);
+    s.files = files == null ? null : files.copy();
+    return s;
+  }
+
+  String label() {
+    return label;
+  }
+
+  ImageConfig config() {
+    return config;
+  }
+
+  ContainerConfig containerConfig() {
+    return config.config();
+  }
+
+  void setConfig(ImageConfig newConfig) {
+    config = newConfig;
+  }
+
+  void setContainerConfig(ContainerConfig newConfig) {
+    config = config.withConfig(newConfig);
+  }
+
+  List<Descriptor> layers() {
+    return List.copyOf(layers);
+  }
+
+  void addLayer(Descriptor layer, ImageConfig withLayer) {
+    layers.add(layer);
+    config = withLayer;
+  }
+
+  void declareArg(String name, String value) {
+    args.put(name, value);
+  }
+
+  /**
+   * The variables visible to expansion: the stage's ARGs, then ENV, which wins over an ARG of the same name as
+   * the Dockerfile reference says.
+   */
+  Map<String, String> expansionEnv() {
+    Map<String, String> env = new LinkedHashMap<>();
+    args.forEach((k, v) -> {
+      if (v != null) {
+        env.put(k, v);
+      }
+    });
+    for (String e : config.config().env()) {
+      int eq = e.indexOf('=');
+      if (eq > 0) {
+        env.put(e.substring(0, eq), e.substring(eq + 1));
+      }
+    }
+    return env;
+  }
+
+  /** The filesystem index, read from the layers on first use. */
+  FileIndex files(BlobStore blobs) throws IOException, StoreException {
+    if (files == null) {
+      files = FileIndex.of(blobs, layers);
+    }
+    return files;
+  }
+
+  /** Records that this stage set CMD, so a later ENTRYPOINT keeps it (docker resets only an inherited CMD). */
+  void markCmdSet() {
+    cmdSet = true;
+  }
+
+  boolean cmdSet() {
+    return cmdSet;
+  }
+
+  /** The working directory for relative paths: WORKDIR, or / when unset. */
+  String workingDir() {
+    String wd = config.config().workingDir();
+    return wd == null ? "/" : wd;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.jbuild.cli;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine;
+
+/** Entry point: {@code jbuild [--root DIR] COMMAND ...}; a bare {@code jbuild -t x .} means {@code build}. */
+public final class Main {
+  /** Root options that take a value, so the implicit-build rewrite can skip over them. */
+  private static final Set<String> ROOT_OPTIONS_WITH_VALUE = Set.of("--root");
+  private static final Set<String> ROOT_FLAGS = Set.of("--debug", "-h", "--help", "-V", "--version");
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String[] args) {
+    CommandLine cli = JbuildCommand.commandLine();
+    return cli.execute(withImplicitBuild(cli, args));
+  }
+
+  /** Runs one command with its output captured; tests and embedders use this. */
+  static int run(String[] args, java.io.PrintWriter out, java.io.PrintWriter err) {
+    CommandLine cli = JbuildCommand.commandLine();
+    cli.setOut(out);
+    cli.setErr(err);
+    return cli.execute(withImplicitBuild(cli, args));
+  }
+
+  /**
+   * Inserts {@code build} where the first word is not a command, so {@code jbuild -t name .} works as with
+   * docker's muscle memory. Root options before it are left where they are.
+   */
+  static String[] withImplicitBuild(CommandLine cli, String[] args) {
+    int i = 0;
+    while (i < args.length) {
+      String a = args[i];
+      if (ROOT_OPTIONS_WITH_VALUE.contains(a)) {
+        i += 2;
+      } else if (a.startsWith("--root=") || ROOT_FLAGS.contains(a)) {
+        i++;
+      } else {
+        break;
+      }
+    }
+    if (i >= args.length || cli.getSubcommands().containsKey(args[i])) {
+      return args;
+    }
+    List<String> out = new ArrayList<>(Arrays.asList(args).subList(0, i));
+    out.add("build");
+    out.addAll(Arrays.asList(args).subList(i, args.length));
+    return out.toArray(String[]::new);
+  }
+}

@@ -1,0 +1,92 @@
+package dev.jbuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code jbuild} launcher script as users run it: from another directory, as root and as a plain user. */
+class LauncherIT {
+  private static final Path REPO = Processes.repoRoot();
+  private static final String LAUNCHER = REPO.resolve("jbuild").toString();
+  private static final String TEST_USER = System.getenv().getOrDefault("JBUILD_TEST_USER", "jbuildtest");
+
+  @TempDir Path tmp;
+
+  @Test
+  void versionAndHelp_fromAnotherDirectory_listTheCommands() throws Exception {
+    Processes.Output version = Processes.run(List.of(LAUNCHER, "--version"), Map.of(), tmp);
+    assertThat(version.exit()).as(version.toString()).isZero();
+    assertThat(version.out()).startsWith("jbuild 0.");
+    Processes.Output help = Processes.run(List.of(LAUNCHER, "--help"), Map.of(), tmp);
+    assertThat(help.exit()).as(help.toString()).isZero();
+    assertThat(help.out()).contains("build", "images", "push", "pull", "tag", "inspect");
+  }
+
+  @Test
+  void build_withSourceDateEpoch_twoCopiesAtDifferentPathsAndTimes_sameDigest() throws Exception {
+    Path a = copyOf(REPO.resolve("samples/hello"), tmp.resolve("one/hello"), Instant.parse("2025-03-01T10:00:00Z"));
+    Path b = copyOf(REPO.resolve("samples/hello"), tmp.resolve("two/deeper/hello"), Instant.parse("2026-07-09T23:59:59Z"));
+    Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "1700000000");
+    Processes.Output first = Processes.run(
+        List.of(LAUNCHER, "--root", tmp.resolve("store1").toString(), "-t", "hello:1", a.toString()), env, tmp);
+    Processes.Output second = Processes.run(
+        List.of(LAUNCHER, "--root", tmp.resolve("store2").toString(), "build", "-t", "hello:1", b.toString()), env, b);
+    assertThat(first.exit()).as(first.toString()).isZero();
+    assertThat(second.exit()).as(second.toString()).isZero();
+    assertThat(first.out().strip()).matches("sha256:[0-9a-f]{64}").isEqualTo(second.out().strip());
+    // Without the epoch the file times differ, and so must the digests: the test above is not vacuous.
+    Processes.Output unclamped = Processes.run(
+        List.of(LAUNCHER, "--root", tmp.resolve("store3").toString(), "-t", "hello:1", b.toString()), Map.of(), tmp);
+    assertThat(unclamped.out().strip()).isNotEqualTo(first.out().strip());
+  }
+
+  @Test
+  void unprivilegedUser_buildsIntoItsOwnStore() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "needs root to switch to the test user");
+    Processes.Output id = Processes.run(List.of("id", "-u", TEST_USER), Map.of(), null);
+    assumeTrue(id.exit() == 0, "no test user " + TEST_USER + " (scripts/install-deps creates it)");
+    Path ctx = copyOf(REPO.resolve("samples/hello"), tmp.resolve("ctx"), Instant.now());
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Processes.Output build = Processes.run(
+        List.of("runuser", "-u", TEST_USER, "--", LAUNCHER, "build", "-q", "-t", "mine:1", ctx.toString()),
+        Map.of(), tmp);
+    assertThat(build.exit()).as(build.toString()).isZero();
+    Processes.Output images = Processes.run(List.of("runuser", "-u", TEST_USER, "--", LAUNCHER, "images"), Map.of(), tmp);
+    assertThat(images.out()).contains("mine");
+    String home = Processes.run(List.of("sh", "-c", "getent passwd " + TEST_USER + " | cut -d: -f6"), Map.of(), null)
+        .out().strip();
+    assertThat(Path.of(home, ".local/share/jbuild/index.json")).exists();
+  }
+
+  private static Path copyOf(Path from, Path to, Instant mtime) throws IOException {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.createDirectories(target.getParent());
+          Files.copy(p, target);
+        }
+      }
+    }
+    try (Stream<Path> walk = Files.walk(to)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Files.setLastModifiedTime(p, FileTime.from(mtime));
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+      }
+    }
+    return to;
+  }
+}

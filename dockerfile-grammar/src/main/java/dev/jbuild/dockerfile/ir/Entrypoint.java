@@ -1,0 +1,4 @@
+package dev.jbuild.dockerfile.ir;
+
+public record Entrypoint(SourceSpan span, String original, Command command) implements Instruction {
+}

@@ -1,0 +1,94 @@
+package dev.jbuild.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+
+/** The few filesystem moves crash safety rests on: write-fsync-rename, and fsync of the directory after it. */
+final class Fs {
+  private Fs() {}
+
+  /** A fresh name in {@code tmpDir}; random so that two processes never pick the same one. */
+  static Path tempName(Path tmpDir, String prefix) {
+    return tmpDir.resolve(prefix + UUID.randomUUID());
+  }
+
+  /**
+   * Replaces {@code target} with {@code content} so that a reader (or a crash) sees either the old or the new
+   * file, never a mix: write a temp file on the same filesystem, fsync it, rename over, fsync the directory.
+   */
+  static void atomicWrite(Path target, byte[] content, Path tmpDir) throws IOException {
+    Path temp = tempName(tmpDir, "write-");
+    try {
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.wrap(content);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      fsyncDirectory(target.getParent());
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /** Creates {@code target} with {@code content} unless it exists; a racing creator's file wins. */
+  static void createIfAbsent(Path target, byte[] content, Path tmpDir) throws IOException {
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Path temp = tempName(tmpDir, "write-");
+    try {
+      Files.write(temp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      try {
+        // A hard link (unlike rename) fails when the target exists, so two processes can't both "create" it.
+        Files.createLink(target, temp);
+      } catch (FileAlreadyExistsException e) {
+        return;
+      } catch (UnsupportedOperationException | IOException e) {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+      }
+      fsyncDirectory(target.getParent());
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /** Makes a rename or unlink in {@code dir} durable; without it a crash can undo a "committed" rename. */
+  static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some filesystems refuse to open or sync a directory; the rename itself is still atomic there.
+      if (!Files.isDirectory(dir)) {
+        throw e;
+      }
+    }
+  }
+
+  /** Reads at most {@code max} bytes of a regular file (never through a symlink); larger means an error. */
+  static byte[] readCapped(Path file, long max, String what) throws IOException {
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+      if (bytes.length > max) {
+        throw new IOException(what + " " + file + " is larger than " + max + " bytes");
+      }
+      return bytes;
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package dev.jbuild.registry;
+
+import java.util.List;
+
+/** {@code GET /v2/}: is this a registry, and will it talk to us (with auth)? */
+final class Ping implements RegistryEndpoint<Boolean> {
+  @Override
+  public String method() {
+    return "GET";
+  }
+
+  @Override
+  public String url(RegistryTarget target) {
+    return target.baseUrl() + "/v2/";
+  }
+
+  @Override
+  public List<String> scopes(RegistryTarget target) {
+    return List.of(RegistryEndpoint.pullScope(target.repository()));
+  }
+
+  @Override
+  public boolean accepts(int status) {
+    return status == 200;
+  }
+
+  @Override
+  public Boolean handle(RegistryResponse response) {
+    return true;
+  }
+
+  @Override
+  public String action() {
+    return "checking the registry API";
+  }
+}
