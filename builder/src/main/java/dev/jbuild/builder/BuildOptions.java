@@ -19,7 +19,6 @@ import java.util.Objects;
  * @param platform {@code os/arch[/variant]}; null means the host's
  * @param sourceDateEpoch when set, every timestamp in the image is clamped to it (reproducible builds)
  * @param labels extra labels set on the final image
- * @param noCache ignore the build cache
  */
 public record BuildOptions(
     Path contextDir,
@@ -29,8 +28,7 @@ public record BuildOptions(
     String target,
     String platform,
     Instant sourceDateEpoch,
-    Map<String, String> labels,
-    boolean noCache) {
+    Map<String, String> labels) {
 
   public BuildOptions {
     Objects.requireNonNull(contextDir, "contextDir");
@@ -58,7 +56,6 @@ public record BuildOptions(
     private String platform;
     private Instant sourceDateEpoch;
     private final Map<String, String> labels = new LinkedHashMap<>();
-    private boolean noCache;
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -99,14 +96,8 @@ public record BuildOptions(
       return this;
     }
 
-    public Builder noCache(boolean value) {
-      noCache = value;
-      return this;
-    }
-
     public BuildOptions build() {
-      return new BuildOptions(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels,
-          noCache);
+      return new BuildOptions(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels);
     }
   }
 }

@@ -46,9 +46,6 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The target platform.")
   String platform;
 
-  @Option(names = "--no-cache", description = "Do not use the build cache.")
-  boolean noCache;
-
   @Option(names = "--pull", paramLabel = "POLICY", defaultValue = "missing",
       description = "When to pull base images: missing (default) or never.")
   PullPolicy pull;
@@ -67,7 +64,7 @@ final class BuildCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BuildOptions.Builder options = BuildOptions.builder(context).dockerfile(dockerfile).target(target)
-        .platform(platform).noCache(noCache).sourceDateEpoch(sourceDateEpoch());
+        .platform(platform).sourceDateEpoch(sourceDateEpoch());
     tags.forEach(options::tag);
     buildArgs.forEach(options::buildArg);
     labels.forEach(options::label);

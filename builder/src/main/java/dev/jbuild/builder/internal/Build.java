@@ -246,7 +246,12 @@ public final class Build {
     }
     try {
       Optional<Descriptor> local = store.images().resolve(ref.familiar());
-      Descriptor descriptor = local.isPresent() ? local.get() : puller.pull(ref, platform);
+      Descriptor descriptor;
+      try {
+        descriptor = local.isPresent() ? local.get() : puller.pull(ref, platform);
+      } catch (BuildException e) {
+        throw new BuildException(ctx.where(stage.from()) + ": " + e.getMessage(), e);
+      }
       StoredImages.StoredImage base = StoredImages.read(store.blobs(), descriptor, platform, ref.familiar());
       ImageConfig config = base.config();
       // The base's creation time and history stay; the new image gets its own time at the end.
