@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       PullCommand.class,
       PushCommand.class,
+      ParseCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "A first word that is not a command means 'build': jbuild -t name:tag . is jbuild build -t name:tag ."})
