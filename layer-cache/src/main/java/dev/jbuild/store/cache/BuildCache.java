@@ -2,15 +2,12 @@ package dev.jbuild.store.cache;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbuild.oci.Digest;
-import dev.jbuild.oci.InvalidDigestException;
 import dev.jbuild.oci.MalformedContentException;
 import dev.jbuild.oci.OciJson;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -18,9 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,6 +52,7 @@ public final class BuildCache {
   private final Path dir;
   private final Path keysDir;
   private final Path parentsDir;
+  private final ParentIndex parents;
   private final Path tmpDir;
   private final Predicate<Digest> blobExists;
 
@@ -64,6 +60,7 @@ public final class BuildCache {
     this.dir = dir;
     this.keysDir = dir.resolve("keys");
     this.parentsDir = dir.resolve("parents");
+    this.parents = new ParentIndex(parentsDir);
     this.tmpDir = dir.resolve("tmp");
     this.blobExists = blobExists;
   }
@@ -132,15 +129,7 @@ public final class BuildCache {
         CacheFiles.replace(file, json, tmpDir);
         stored = true;
       }
-      Optional<Path> marker = parentMarker(key.fields(), key.key());
-      if (marker.isPresent()) {
-        Files.createDirectories(marker.get().getParent());
-        try {
-          Files.createFile(marker.get());
-        } catch (FileAlreadyExistsException e) {
-          // recorded by an earlier put
-        }
-      }
+      parents.add(key.fields(), key.key());
     } catch (IOException e) {
       throw new StoreException("cannot store build cache entry " + file + ": " + e.getMessage(), e);
     }
@@ -161,15 +150,21 @@ public final class BuildCache {
       return Optional.of(new Explanation("this step was cached, but its layer " + e.layer().digest()
           + " is no longer in the store", e.key(), e.created(), List.of()));
     }
-    Optional<Path> marker = parentMarker(key.fields(), key.key());
+    Optional<Path> marker = parents.marker(key.fields(), key.key());
     if (marker.isEmpty()) {
       return Optional.of(new Explanation(MissExplainer.NO_EARLIER + " (the step has no parent field)", null, null,
           List.of()));
     }
+    List<Path> siblings;
+    try {
+      siblings = parents.newestSiblings(marker.get(), MAX_EXPLAIN_CANDIDATES);
+    } catch (IOException e) {
+      throw new StoreException("cannot list " + marker.get().getParent() + ": " + e.getMessage(), e);
+    }
     CacheEntry best = null;
     List<Explanation.FieldChange> bestChanges = null;
-    for (Path m : newestMarkers(marker.get().getParent())) {
-      Optional<Digest> other = digestOfName(m.getFileName().toString(), "");
+    for (Path m : siblings) {
+      Optional<Digest> other = ParentIndex.digestOfName(m.getFileName().toString(), "");
       Optional<CacheEntry> e = other.isEmpty() ? Optional.empty() : read(keyFile(other.get()));
       if (e.isEmpty()) {
         deleteQuietly(m); // the entry was evicted or damaged
@@ -242,10 +237,7 @@ public final class BuildCache {
           if (Files.deleteIfExists(f)) {
             removed++;
           }
-          Optional<Path> marker = parentMarker(e.get().fields(), e.get().key());
-          if (marker.isPresent()) {
-            Files.deleteIfExists(marker.get());
-          }
+          parents.remove(e.get().fields(), e.get().key());
         } catch (IOException ex) {
           throw new StoreException("cannot evict build cache entry " + f + ": " + ex.getMessage(), ex);
         }
@@ -270,7 +262,7 @@ public final class BuildCache {
   /** The entry in {@code file}; absent when missing, damaged (then removed) or written by a newer jbuild. */
   private Optional<CacheEntry> read(Path file) throws StoreException {
     String name = file.getFileName().toString();
-    Optional<Digest> expected = digestOfName(name, SUFFIX);
+    Optional<Digest> expected = ParentIndex.digestOfName(name, SUFFIX);
     byte[] bytes;
     try {
       BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -309,62 +301,6 @@ public final class BuildCache {
     }
   }
 
-  /** {@code parents/<parent>/<key>}: the parent's hex when it is a sha256, else the sha256 of its rendering. */
-  private Optional<Path> parentMarker(List<CacheKey.Field> fields, Digest key) {
-    for (CacheKey.Field f : fields) {
-      if (f.name().equals(CacheKey.PARENT)) {
-        String p = null;
-        if (f.kind() == CacheKey.Kind.DIGEST) {
-          try {
-            Digest d = Digest.parse(f.value());
-            p = Digest.SHA256.equals(d.algorithm()) ? d.hex() : null;
-          } catch (InvalidDigestException e) {
-            // a damaged entry's field; hashed below like any other value
-          }
-        }
-        if (p == null) {
-          p = Digest.sha256Of((f.kind() + ":" + f.value()).getBytes(StandardCharsets.UTF_8)).hex();
-        }
-        return Optional.of(parentsDir.resolve(p).resolve(key.hex()));
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** {@code HEX<suffix>} back to a sha256 digest; empty for any other name (never used as a path then). */
-  private static Optional<Digest> digestOfName(String name, String suffix) {
-    if (!name.endsWith(suffix)) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Digest.parse(Digest.SHA256 + ":" + name.substring(0, name.length() - suffix.length())));
-    } catch (InvalidDigestException e) {
-      return Optional.empty();
-    }
-  }
-
-  private record Marker(Path path, Instant time) {}
-
-  /** The markers under one parent, newest first, at most {@link #MAX_EXPLAIN_CANDIDATES}. */
-  private List<Path> newestMarkers(Path parentDir) throws StoreException {
-    List<Marker> markers = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(parentDir)) {
-      for (Path m : ds) {
-        try {
-          markers.add(new Marker(m, Files.getLastModifiedTime(m, LinkOption.NOFOLLOW_LINKS).toInstant()));
-        } catch (NoSuchFileException e) {
-          // evicted meanwhile
-        }
-      }
-    } catch (NoSuchFileException e) {
-      return List.of();
-    } catch (IOException e) {
-      throw new StoreException("cannot list " + parentDir + ": " + e.getMessage(), e);
-    }
-    markers.sort(Comparator.comparing(Marker::time).reversed().thenComparing(m -> m.path().getFileName().toString()));
-    return markers.stream().limit(MAX_EXPLAIN_CANDIDATES).map(Marker::path).toList();
-  }
-
   private List<Path> keyFiles() throws StoreException {
     List<Path> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(keysDir, "*" + SUFFIX)) {
@@ -384,7 +320,7 @@ public final class BuildCache {
     Files.createDirectories(tmpDir);
   }
 
-  private static void deleteQuietly(Path p) {
+  static void deleteQuietly(Path p) {
     try {
       Files.deleteIfExists(p);
     } catch (IOException e) {

@@ -138,7 +138,8 @@ public final class ContextHasher {
   /**
    * The sha256 of a regular file's content, read only when its stat differs from when it was last hashed.
    *
-   * @param file a path inside the context, absolute or relative to it; never followed if it is a symlink
+   * @param file a path inside the context: relative to it, or absolute under {@link #contextRoot()} (the real
+   *     path); never followed if it is a symlink
    * @throws IOException when the file is missing, not a regular file, or outside the context
    */
   public Digest fileDigest(Path file) throws IOException {

@@ -82,7 +82,8 @@ final class StatCacheFile {
       return null;
     }
     try {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, MAGIC.length, bodyLength - MAGIC.length));
+      DataInputStream in =
+          new DataInputStream(new ByteArrayInputStream(bytes, MAGIC.length, bodyLength - MAGIC.length));
       if (!contextPath.equals(readString(in))) {
         return null;
       }

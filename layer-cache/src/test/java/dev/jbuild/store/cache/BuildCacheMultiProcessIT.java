@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Three build processes and this JVM write one cache at once: same keys and their own keys. */
 class BuildCacheMultiProcessIT {
-  private static final Pattern WRITER = Pattern.compile("\\{\"writer\":\"([a-z0-9]+)\",\"key\":\"(sha256:[0-9a-f]+)\"}");
+  private static final Pattern WRITER =
+      Pattern.compile("\\{\"writer\":\"([a-z0-9]+)\",\"key\":\"(sha256:[0-9a-f]+)\"}");
 
   @TempDir Path dir;
 

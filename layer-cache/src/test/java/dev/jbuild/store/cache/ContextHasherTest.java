@@ -79,7 +79,8 @@ class ContextHasherTest {
 
     assertThat(h.fileDigest(Path.of("src/main.c")))
         .isEqualTo(Digest.sha256Of("int main() { return 0; }\n".getBytes(StandardCharsets.UTF_8)));
-    assertThat(h.fileDigest(ctx.resolve("README"))).isEqualTo(Digest.sha256Of("hello\n".getBytes(StandardCharsets.UTF_8)));
+    assertThat(h.fileDigest(ctx.resolve("README")))
+        .isEqualTo(Digest.sha256Of("hello\n".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -171,8 +172,9 @@ class ContextHasherTest {
     assertThat(h.treeDigest(List.of(SourceItem.file("main.c", main, 0100644, 0, 0)))).isEqualTo(base);
     // The order the caller lists distinct paths in does not matter.
     Path util = ctx.resolve("src/util.c");
-    assertThat(h.treeDigest(List.of(SourceItem.file("a", main, 0644, 0, 0), SourceItem.file("b", util, 0644, 0, 0))))
-        .isEqualTo(h.treeDigest(List.of(SourceItem.file("b", util, 0644, 0, 0), SourceItem.file("a", main, 0644, 0, 0))));
+    SourceItem a = SourceItem.file("a", main, 0644, 0, 0);
+    SourceItem b = SourceItem.file("b", util, 0644, 0, 0);
+    assertThat(h.treeDigest(List.of(a, b))).isEqualTo(h.treeDigest(List.of(b, a)));
   }
 
   @Test
