@@ -19,6 +19,10 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       PullCommand.class,
       PushCommand.class,
+      RmiCommand.class,
+      HistoryCommand.class,
+      PruneCommand.class,
+      SystemCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "A first word that is not a command means 'build': jbuild -t name:tag . is jbuild build -t name:tag ."})
