@@ -19,6 +19,10 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       PullCommand.class,
       PushCommand.class,
+      RmiCommand.class,
+      HistoryCommand.class,
+      PruneCommand.class,
+      SystemCommand.class,
       ParseCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -14,6 +14,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -108,7 +110,7 @@ public final class BlobStore {
   public Descriptor put(String mediaType, byte[] content) throws StoreException {
     Objects.requireNonNull(mediaType, "mediaType");
     Digest d = Digest.sha256Of(content);
-    if (!has(d) || size(d) != content.length) {
+    if (!refreshIfPresent(d, content.length)) {
       try (BlobWriter w = newWriter()) {
         w.stream().write(content);
         w.commit(d, content.length);
@@ -119,6 +121,32 @@ public final class BlobStore {
       }
     }
     return new Descriptor(mediaType, d, content.length);
+  }
+
+  /**
+   * Under the blob's lock: when the blob is present with {@code size} bytes, bumps its mtime and returns true.
+   * Reusing a blob thus restarts prune's grace period, so a concurrent prune cannot delete a blob a build has just
+   * found in place and is about to reference from a new manifest.
+   */
+  @SuppressWarnings("try") // the lock is held for the block, never referenced
+  private boolean refreshIfPresent(Digest d, long size) throws StoreException {
+    try (StoreLocks.Held held = locks.lockBlob(d)) {
+      if (!has(d) || size(d) != size) {
+        return false;
+      }
+      touch(path(d));
+      return true;
+    } catch (IOException e) {
+      throw new StoreException("cannot lock blob " + d + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void touch(Path blob) {
+    try {
+      Files.setLastModifiedTime(blob, FileTime.from(Instant.now()));
+    } catch (IOException e) {
+      // A read-only store cannot be pruned either; the grace period is then moot.
+    }
   }
 
   /** Starts a streaming sha256 ingest into {@code tmp/}. */
@@ -230,6 +258,7 @@ public final class BlobStore {
       }
       if (existing != null && existing.isRegularFile() && existing.size() == size) {
         Files.delete(temp);
+        touch(target); // reused: restart prune's grace period (see refreshIfPresent)
         return;
       }
       // Absent, or visibly damaged (wrong size, not a regular file): the verified temp file replaces it.

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -115,6 +116,36 @@ public final class ImageStore {
       }
       return removed;
     }
+  }
+
+  /**
+   * Removes every index.json entry (tagged or not) that {@code which} accepts, in one rewrite; returns the removed
+   * entries as stored, ref.name annotation included. Used by prune and repair for untagged or broken entries.
+   */
+  @SuppressWarnings("try") // the lock is held for the block, never referenced
+  public List<Descriptor> removeEntries(Predicate<Descriptor> which) throws StoreException {
+    Objects.requireNonNull(which, "which");
+    try (StoreLocks.Held held = lockIndex()) {
+      ImageIndex index = readIndex();
+      List<Descriptor> kept = new ArrayList<>();
+      List<Descriptor> removed = new ArrayList<>();
+      for (Descriptor d : index.manifests()) {
+        (which.test(d) ? removed : kept).add(d);
+      }
+      if (!removed.isEmpty()) {
+        writeIndex(index, kept);
+      }
+      return removed;
+    }
+  }
+
+  /**
+   * Holds the ref lock until closed, so that a reader of the GC roots (prune, rmi) sees index.json stay as it is:
+   * no tag lands between computing what is reachable and deleting what is not. Reentrant on this thread, so
+   * {@link #tag}, {@link #untag} and {@link #removeEntries} work while it is held.
+   */
+  public StoreLock lock() throws StoreException {
+    return lockIndex();
   }
 
   /** Every descriptor of index.json, tagged or not (the GC roots of prune). */

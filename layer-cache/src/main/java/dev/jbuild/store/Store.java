@@ -153,6 +153,15 @@ public final class Store implements AutoCloseable {
     return compression;
   }
 
+  /**
+   * Removes temp files in {@code tmp/} untouched for {@code staleAfter} whose writer is gone, as {@link #open} does
+   * (for {@code prune} and {@code system check --repair}); returns how many went.
+   */
+  public int sweepTemp(Duration staleAfter) {
+    Objects.requireNonNull(staleAfter, "staleAfter");
+    return TempSweeper.sweep(root.resolve("tmp"), staleAfter, locks);
+  }
+
   @Override
   public synchronized void close() {
     if (!closed) {
