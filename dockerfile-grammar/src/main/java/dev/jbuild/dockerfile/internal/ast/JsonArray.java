@@ -11,236 +11,236 @@ import java.util.Optional;
  * hard error.
  */
 final class JsonArray {
-    static final String NOT_STRING_ARRAY =
-            "when using JSON array syntax, arrays must be comprised of strings only";
+  static final String NOT_STRING_ARRAY =
+      "when using JSON array syntax, arrays must be comprised of strings only";
 
-    private final String text;
-    private int pos;
-    private boolean allStrings = true;
+  private final String text;
+  private int pos;
+  private boolean allStrings = true;
 
-    private JsonArray(String text) {
-        this.text = text;
+  private JsonArray(String text) {
+    this.text = text;
+  }
+
+  /** Empty when {@code rest} is not a JSON array; throws when it is one with non-strings. */
+  static Optional<List<String>> parse(String rest) {
+    String s = GoText.trimLeft(rest);
+    if (!s.startsWith("[")) {
+      return Optional.empty();
     }
-
-    /** Empty when {@code rest} is not a JSON array; throws when it is one with non-strings. */
-    static Optional<List<String>> parse(String rest) {
-        String s = GoText.trimLeft(rest);
-        if (!s.startsWith("[")) {
-            return Optional.empty();
-        }
-        JsonArray reader = new JsonArray(s);
-        List<String> values = new ArrayList<>();
-        try {
-            reader.readArray(values);
-        } catch (SyntaxError e) {
-            return Optional.empty();
-        }
-        if (!reader.allStrings) {
-            throw new ParseFailure(NOT_STRING_ARRAY);
-        }
-        return Optional.of(values);
+    JsonArray reader = new JsonArray(s);
+    List<String> values = new ArrayList<>();
+    try {
+      reader.readArray(values);
+    } catch (SyntaxError e) {
+      return Optional.empty();
     }
-
-    private static final class SyntaxError extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        SyntaxError() {
-            super(null, null, false, false);
-        }
+    if (!reader.allStrings) {
+      throw new ParseFailure(NOT_STRING_ARRAY);
     }
+    return Optional.of(values);
+  }
 
-    private void readArray(List<String> top) throws SyntaxError {
-        expect('[');
-        skipWs();
-        if (peek() == ']') {
-            pos++;
-            return;
-        }
-        while (true) {
-            skipWs();
-            if (peek() == '"') {
-                String value = readString();
-                if (top != null) {
-                    top.add(value);
-                }
-            } else {
-                if (top != null) {
-                    allStrings = false;
-                }
-                readNonString();
-            }
-            skipWs();
-            int c = next();
-            if (c == ']') {
-                return;
-            }
-            if (c != ',') {
-                throw new SyntaxError();
-            }
-        }
-    }
+  private static final class SyntaxError extends Exception {
+    private static final long serialVersionUID = 1L;
 
-    private void readValue() throws SyntaxError {
-        skipWs();
-        if (peek() == '"') {
-            readString();
-        } else {
-            readNonString();
-        }
+    SyntaxError() {
+      super(null, null, false, false);
     }
+  }
 
-    private void readNonString() throws SyntaxError {
-        int c = peek();
-        if (c == '[') {
-            readArray(null);
-        } else if (c == '{') {
-            readObject();
-        } else if (c == '-' || (c >= '0' && c <= '9')) {
-            readNumber();
-        } else if (!literal("true") && !literal("false") && !literal("null")) {
-            throw new SyntaxError();
-        }
+  private void readArray(List<String> top) throws SyntaxError {
+    expect('[');
+    skipWs();
+    if (peek() == ']') {
+      pos++;
+      return;
     }
+    while (true) {
+      skipWs();
+      if (peek() == '"') {
+        String value = readString();
+        if (top != null) {
+          top.add(value);
+        }
+      } else {
+        if (top != null) {
+          allStrings = false;
+        }
+        readNonString();
+      }
+      skipWs();
+      int c = next();
+      if (c == ']') {
+        return;
+      }
+      if (c != ',') {
+        throw new SyntaxError();
+      }
+    }
+  }
 
-    private void readObject() throws SyntaxError {
-        expect('{');
-        skipWs();
-        if (peek() == '}') {
-            pos++;
-            return;
-        }
-        while (true) {
-            skipWs();
-            if (peek() != '"') {
-                throw new SyntaxError();
-            }
-            readString();
-            skipWs();
-            expect(':');
-            readValue();
-            skipWs();
-            int c = next();
-            if (c == '}') {
-                return;
-            }
-            if (c != ',') {
-                throw new SyntaxError();
-            }
-        }
+  private void readValue() throws SyntaxError {
+    skipWs();
+    if (peek() == '"') {
+      readString();
+    } else {
+      readNonString();
     }
+  }
 
-    private void readNumber() throws SyntaxError {
-        if (peek() == '-') {
-            pos++;
-        }
-        if (peek() == '0') {
-            pos++;
-        } else if (isDigit(peek())) {
-            while (isDigit(peek())) {
-                pos++;
-            }
-        } else {
-            throw new SyntaxError();
-        }
-        if (peek() == '.') {
-            pos++;
-            digits();
-        }
-        if (peek() == 'e' || peek() == 'E') {
-            pos++;
-            if (peek() == '+' || peek() == '-') {
-                pos++;
-            }
-            digits();
-        }
+  private void readNonString() throws SyntaxError {
+    int c = peek();
+    if (c == '[') {
+      readArray(null);
+    } else if (c == '{') {
+      readObject();
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      readNumber();
+    } else if (!literal("true") && !literal("false") && !literal("null")) {
+      throw new SyntaxError();
     }
+  }
 
-    private void digits() throws SyntaxError {
-        if (!isDigit(peek())) {
-            throw new SyntaxError();
-        }
-        while (isDigit(peek())) {
-            pos++;
-        }
+  private void readObject() throws SyntaxError {
+    expect('{');
+    skipWs();
+    if (peek() == '}') {
+      pos++;
+      return;
     }
+    while (true) {
+      skipWs();
+      if (peek() != '"') {
+        throw new SyntaxError();
+      }
+      readString();
+      skipWs();
+      expect(':');
+      readValue();
+      skipWs();
+      int c = next();
+      if (c == '}') {
+        return;
+      }
+      if (c != ',') {
+        throw new SyntaxError();
+      }
+    }
+  }
 
-    private static boolean isDigit(int c) {
-        return c >= '0' && c <= '9';
+  private void readNumber() throws SyntaxError {
+    if (peek() == '-') {
+      pos++;
     }
+    if (peek() == '0') {
+      pos++;
+    } else if (isDigit(peek())) {
+      while (isDigit(peek())) {
+        pos++;
+      }
+    } else {
+      throw new SyntaxError();
+    }
+    if (peek() == '.') {
+      pos++;
+      digits();
+    }
+    if (peek() == 'e' || peek() == 'E') {
+      pos++;
+      if (peek() == '+' || peek() == '-') {
+        pos++;
+      }
+      digits();
+    }
+  }
 
-    private boolean literal(String word) {
-        if (text.startsWith(word, pos)) {
-            pos += word.length();
-            return true;
-        }
-        return false;
+  private void digits() throws SyntaxError {
+    if (!isDigit(peek())) {
+      throw new SyntaxError();
     }
+    while (isDigit(peek())) {
+      pos++;
+    }
+  }
 
-    private String readString() throws SyntaxError {
-        expect('"');
-        StringBuilder out = new StringBuilder();
-        while (true) {
-            int c = next();
-            if (c < 0 || c < 0x20) {
-                throw new SyntaxError();
-            }
-            if (c == '"') {
-                return out.toString();
-            }
-            if (c != '\\') {
-                out.append((char) c);
-                continue;
-            }
-            int e = next();
-            switch (e) {
-                case '"', '\\', '/' -> out.append((char) e);
-                case 'b' -> out.append('\b');
-                case 'f' -> out.append('\f');
-                case 'n' -> out.append('\n');
-                case 'r' -> out.append('\r');
-                case 't' -> out.append('\t');
-                case 'u' -> out.append(readHex4());
-                default -> throw new SyntaxError();
-            }
-        }
-    }
+  private static boolean isDigit(int c) {
+    return c >= '0' && c <= '9';
+  }
 
-    private char readHex4() throws SyntaxError {
-        if (pos + 4 > text.length()) {
-            throw new SyntaxError();
-        }
-        int v = 0;
-        for (int i = 0; i < 4; i++) {
-            int d = Character.digit(text.charAt(pos++), 16);
-            if (d < 0) {
-                throw new SyntaxError();
-            }
-            v = v * 16 + d;
-        }
-        return (char) v;
+  private boolean literal(String word) {
+    if (text.startsWith(word, pos)) {
+      pos += word.length();
+      return true;
     }
+    return false;
+  }
 
-    private void skipWs() {
-        while (pos < text.length()) {
-            char c = text.charAt(pos);
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-                return;
-            }
-            pos++;
-        }
+  private String readString() throws SyntaxError {
+    expect('"');
+    StringBuilder out = new StringBuilder();
+    while (true) {
+      int c = next();
+      if (c < 0 || c < 0x20) {
+        throw new SyntaxError();
+      }
+      if (c == '"') {
+        return out.toString();
+      }
+      if (c != '\\') {
+        out.append((char) c);
+        continue;
+      }
+      int e = next();
+      switch (e) {
+        case '"', '\\', '/' -> out.append((char) e);
+        case 'b' -> out.append('\b');
+        case 'f' -> out.append('\f');
+        case 'n' -> out.append('\n');
+        case 'r' -> out.append('\r');
+        case 't' -> out.append('\t');
+        case 'u' -> out.append(readHex4());
+        default -> throw new SyntaxError();
+      }
     }
+  }
 
-    private int peek() {
-        return pos < text.length() ? text.charAt(pos) : -1;
+  private char readHex4() throws SyntaxError {
+    if (pos + 4 > text.length()) {
+      throw new SyntaxError();
     }
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+      int d = Character.digit(text.charAt(pos++), 16);
+      if (d < 0) {
+        throw new SyntaxError();
+      }
+      v = v * 16 + d;
+    }
+    return (char) v;
+  }
 
-    private int next() {
-        return pos < text.length() ? text.charAt(pos++) : -1;
+  private void skipWs() {
+    while (pos < text.length()) {
+      char c = text.charAt(pos);
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+        return;
+      }
+      pos++;
     }
+  }
 
-    private void expect(char c) throws SyntaxError {
-        if (next() != c) {
-            throw new SyntaxError();
-        }
+  private int peek() {
+    return pos < text.length() ? text.charAt(pos) : -1;
+  }
+
+  private int next() {
+    return pos < text.length() ? text.charAt(pos++) : -1;
+  }
+
+  private void expect(char c) throws SyntaxError {
+    if (next() != c) {
+      throw new SyntaxError();
     }
+  }
 }

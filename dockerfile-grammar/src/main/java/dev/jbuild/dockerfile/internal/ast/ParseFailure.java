@@ -6,39 +6,39 @@ package dev.jbuild.dockerfile.internal.ast;
  * {@code DockerfileSyntaxException}.
  */
 public final class ParseFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    private final int line;
-    private final int column;
+  private final int line;
+  private final int column;
 
-    public ParseFailure(String message, int line, int column) {
-        super(message, null, false, false);
-        this.line = line;
-        this.column = column;
-    }
+  public ParseFailure(String message, int line, int column) {
+    super(message, null, false, false);
+    this.line = line;
+    this.column = column;
+  }
 
-    public ParseFailure(String message, int line) {
-        this(message, line, 1);
-    }
+  public ParseFailure(String message, int line) {
+    this(message, line, 1);
+  }
 
-    /** Without a location yet; {@link #at(int)} adds it where the line is known. */
-    public ParseFailure(String message) {
-        this(message, 0, 0);
-    }
+  /** Without a location yet; {@link #at(int)} adds it where the line is known. */
+  public ParseFailure(String message) {
+    this(message, 0, 0);
+  }
 
-    public int line() {
-        return line;
-    }
+  public int line() {
+    return line;
+  }
 
-    public int column() {
-        return column;
-    }
+  public int column() {
+    return column;
+  }
 
-    public boolean hasLocation() {
-        return line > 0;
-    }
+  public boolean hasLocation() {
+    return line > 0;
+  }
 
-    public ParseFailure at(int newLine) {
-        return hasLocation() ? this : new ParseFailure(getMessage(), newLine, 1);
-    }
+  public ParseFailure at(int newLine) {
+    return hasLocation() ? this : new ParseFailure(getMessage(), newLine, 1);
+  }
 }
