@@ -12,6 +12,8 @@ import java.util.Map;
  * to the empty string. Instances are immutable and thread-safe.
  */
 public final class ShellLex {
+  /** Longer words are cut short in error messages. */
+  private static final int MAX_SHOWN = 200;
   private final char escape;
   private final boolean rawQuotes;
   private final boolean rawEscapes;
@@ -80,7 +82,8 @@ public final class ShellLex {
       return new ShellWord(word, env == null ? Map.of() : env, escape, rawQuotes, rawEscapes, skipUnsetEnv)
           .process();
     } catch (ShellWord.LexError e) {
-      throw new DockerfileException("failed to process " + GoText.quote(word) + ": " + e.getMessage());
+      String shown = word.length() > MAX_SHOWN ? word.substring(0, MAX_SHOWN) + "..." : word;
+      throw new DockerfileException("failed to process " + GoText.quote(shown) + ": " + e.getMessage());
     }
   }
 }

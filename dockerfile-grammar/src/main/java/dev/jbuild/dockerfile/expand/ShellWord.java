@@ -8,6 +8,11 @@ import java.util.Map;
 /** One pass of {@link ShellLex} over one input; mirrors the shellWord scanner of lex.go. */
 final class ShellWord {
   private static final int EOF = -1;
+  /**
+   * Deepest {@code ${a:-${b:-...}}} nesting accepted. The scanner recurses once per level, so
+   * without a cap hostile input could overflow the stack; real Dockerfiles nest a few levels.
+   */
+  static final int MAX_NESTING = 100;
 
   static final class LexError extends Exception {
     private static final long serialVersionUID = 1L;
@@ -27,6 +32,7 @@ final class ShellWord {
   private final boolean skipUnsetEnv;
   private boolean rawEscapes;
   private int pos;
+  private int nesting;
 
   ShellWord(String input, Map<String, String> env, char escape, boolean rawQuotes, boolean rawEscapes,
         boolean skipUnsetEnv) {
@@ -220,6 +226,19 @@ final class ShellWord {
       return value == null ? "" : value;
     }
     next();
+    if (nesting == MAX_NESTING) {
+      throw new LexError("syntax error: substitutions nested more than " + MAX_NESTING + " levels deep");
+    }
+    nesting++;
+    try {
+      return braced();
+    } finally {
+      nesting--;
+    }
+  }
+
+  /** The rest of a braced reference, after its <code>${</code>. */
+  private String braced() throws LexError {
     int first = peek();
     if (first == EOF) {
       throw new LexError("syntax error: missing '}'");

@@ -4,7 +4,6 @@ import dev.jbuild.dockerfile.internal.antlr.DockerfileLexer;
 import dev.jbuild.dockerfile.internal.antlr.DockerfileLineParser;
 import dev.jbuild.dockerfile.internal.antlr.DockerfileLineParser.HeredocContext;
 import dev.jbuild.dockerfile.internal.antlr.DockerfileLineParser.InstructionContext;
-import dev.jbuild.dockerfile.internal.antlr.DockerfileLineParser.PieceContext;
 import java.util.ArrayList;
 import java.util.List;
 import org.antlr.v4.runtime.BaseErrorListener;
@@ -13,6 +12,7 @@ import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.tree.TerminalNode;
 
 /**
  * Source text to generic AST: ANTLR recognises the line structure, then each logical line
@@ -36,7 +36,10 @@ public final class AstParser {
       public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line,
                   int charPositionInLine, String msg, RecognitionException e) {
         if (lexer.hooks().heredocPending()) {
-          throw new ParseFailure("unterminated heredoc", lexer.hooks().instructionStartLine());
+          int start = lexer.hooks().instructionStartLine();
+          String name = lexer.hooks().pendingHeredoc();
+          throw ParseFailure.near("unterminated heredoc: no line " + GoText.quote(name) + " ends it", "<<")
+              .at(start, 1, start);
         }
         throw new ParseFailure("syntax error: " + msg, line, charPositionInLine + 1);
       }
@@ -64,19 +67,24 @@ public final class AstParser {
       line.append(trimmed);
     }
     Token last = head;
-    for (PieceContext piece : ctx.piece()) {
-      Token t = piece.getStart();
-      if (t.getType() == DockerfileLexer.TEXT || t.getType() == DockerfileLexer.ESC_CHAR) {
-        line.append(t.getText());
+    for (int i = 1; i < ctx.getChildCount(); i++) {
+      if (!(ctx.getChild(i) instanceof TerminalNode terminal)) {
+        break;
       }
+      Token t = terminal.getSymbol();
+      if (t.getType() != DockerfileLexer.TEXT && t.getType() != DockerfileLexer.ESC_CHAR) {
+        break;
+      }
+      line.append(t.getText());
       last = t;
     }
     String joined = line.toString();
+    int column = Positions.column(head) + skipLeading;
     LineNode lineNode;
     try {
       lineNode = LineParsers.parseLine(joined, escape);
     } catch (ParseFailure e) {
-      throw e.at(head.getLine());
+      throw e.at(head.getLine(), column, last.getLine());
     }
     List<Node.RawHeredoc> heredocs = new ArrayList<>();
     List<HeredocContext> bodies = ctx.heredoc();
@@ -85,7 +93,7 @@ public final class AstParser {
       try {
         markers = HeredocScanner.markers(lineNode);
       } catch (ParseFailure e) {
-        throw e.at(head.getLine());
+        throw e.at(head.getLine(), column, last.getLine());
       }
       for (int i = 0; i < bodies.size() && i < markers.size(); i++) {
         StringBuilder content = new StringBuilder();

@@ -13,10 +13,13 @@ import java.util.Optional;
 final class JsonArray {
   static final String NOT_STRING_ARRAY =
       "when using JSON array syntax, arrays must be comprised of strings only";
+  /** Go's encoding/json nesting limit; deeper input is a syntax error there, so shell form here. */
+  static final int MAX_DEPTH = 10_000;
+  private static final int NEEDLE_LENGTH = 40;
 
   private final String text;
   private int pos;
-  private boolean allStrings = true;
+  private int firstNonString = -1;
 
   private JsonArray(String text) {
     this.text = text;
@@ -31,12 +34,13 @@ final class JsonArray {
     JsonArray reader = new JsonArray(s);
     List<String> values = new ArrayList<>();
     try {
-      reader.readArray(values);
+      reader.readTopArray(values);
     } catch (SyntaxError e) {
       return Optional.empty();
     }
-    if (!reader.allStrings) {
-      throw new ParseFailure(NOT_STRING_ARRAY);
+    if (reader.firstNonString >= 0) {
+      int from = reader.firstNonString;
+      throw ParseFailure.near(NOT_STRING_ARRAY, s.substring(from, Math.min(s.length(), from + NEEDLE_LENGTH)));
     }
     return Optional.of(values);
   }
@@ -49,7 +53,7 @@ final class JsonArray {
     }
   }
 
-  private void readArray(List<String> top) throws SyntaxError {
+  private void readTopArray(List<String> top) throws SyntaxError {
     expect('[');
     skipWs();
     if (peek() == ']') {
@@ -59,15 +63,12 @@ final class JsonArray {
     while (true) {
       skipWs();
       if (peek() == '"') {
-        String value = readString();
-        if (top != null) {
-          top.add(value);
-        }
+        top.add(readString());
       } else {
-        if (top != null) {
-          allStrings = false;
+        if (firstNonString < 0) {
+          firstNonString = pos;
         }
-        readNonString();
+        skipValue();
       }
       skipWs();
       int c = next();
@@ -80,52 +81,79 @@ final class JsonArray {
     }
   }
 
-  private void readValue() throws SyntaxError {
-    skipWs();
-    if (peek() == '"') {
-      readString();
-    } else {
-      readNonString();
+  /**
+   * Skips one value inside the top array without recursion: hostile input may nest
+   * thousands of levels deep, which must not cost a stack frame per level.
+   */
+  private void skipValue() throws SyntaxError {
+    // open[i] is the bracket that opened nesting level i (the top array is level 0).
+    char[] open = new char[MAX_DEPTH];
+    int depth = 0;
+    while (true) {
+      // Read the start of a value.
+      skipWs();
+      int c = peek();
+      boolean closedEmpty = false;
+      if (c == '[' || c == '{') {
+        pos++;
+        if (depth + 1 >= MAX_DEPTH) {
+          throw new SyntaxError();
+        }
+        open[++depth] = (char) c;
+        skipWs();
+        if (peek() == (c == '[' ? ']' : '}')) {
+          pos++;
+          depth--;
+          closedEmpty = true;
+        } else if (c == '{') {
+          readKey();
+          continue;
+        } else {
+          continue;
+        }
+      }
+      if (!closedEmpty) {
+        readScalar();
+      }
+      // After a value: commas continue the container, closing brackets pop it.
+      while (true) {
+        if (depth == 0) {
+          return;
+        }
+        skipWs();
+        int after = next();
+        if (after == ',') {
+          if (open[depth] == '{') {
+            readKey();
+          }
+          break;
+        }
+        if (after != (open[depth] == '[' ? ']' : '}')) {
+          throw new SyntaxError();
+        }
+        depth--;
+      }
     }
   }
 
-  private void readNonString() throws SyntaxError {
+  private void readKey() throws SyntaxError {
+    skipWs();
+    if (peek() != '"') {
+      throw new SyntaxError();
+    }
+    readString();
+    skipWs();
+    expect(':');
+  }
+
+  private void readScalar() throws SyntaxError {
     int c = peek();
-    if (c == '[') {
-      readArray(null);
-    } else if (c == '{') {
-      readObject();
+    if (c == '"') {
+      readString();
     } else if (c == '-' || (c >= '0' && c <= '9')) {
       readNumber();
     } else if (!literal("true") && !literal("false") && !literal("null")) {
       throw new SyntaxError();
-    }
-  }
-
-  private void readObject() throws SyntaxError {
-    expect('{');
-    skipWs();
-    if (peek() == '}') {
-      pos++;
-      return;
-    }
-    while (true) {
-      skipWs();
-      if (peek() != '"') {
-        throw new SyntaxError();
-      }
-      readString();
-      skipWs();
-      expect(':');
-      readValue();
-      skipWs();
-      int c = next();
-      if (c == '}') {
-        return;
-      }
-      if (c != ',') {
-        throw new SyntaxError();
-      }
     }
   }
 

@@ -19,10 +19,11 @@ import java.util.regex.Pattern;
  * still has to read. Kept out of the .g4 file so it is ordinary, testable Java.
  */
 public final class LexerHooks {
-  // Go RE2's \s is [\t\n\f\r ]; BuildKit's reDirectives.
+  // BuildKit's reDirectives, `#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` with Go RE2's \s = [\t\n\f\r ].
+  // The value part is matched by hand (directiveValue): Java's backtracking engine would take
+  // quadratic time on a long run of spaces, which a hostile first line can supply.
   private static final Pattern DIRECTIVE =
-      Pattern.compile("#[\\t\\n\\f\\r ]*([a-zA-Z][a-zA-Z0-9]*)[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*(.+?)[\\t\\n\\f\\r ]*",
-          Pattern.DOTALL);
+      Pattern.compile("#[\\t\\n\\f\\r ]*+([a-zA-Z][a-zA-Z0-9]*+)[\\t\\n\\f\\r ]*+=(.*)", Pattern.DOTALL);
   private static final Set<String> VALID_DIRECTIVES = Set.of("syntax", "escape", "check");
 
   private char escape = '\\';
@@ -62,7 +63,8 @@ public final class LexerHooks {
     }
     String body = stripNewline(GoText.trimLeft(text));
     Matcher m = DIRECTIVE.matcher(body);
-    if (!m.matches()) {
+    String value = m.matches() ? directiveValue(m.group(2)) : null;
+    if (value == null) {
       directivesDone = true;
       return false;
     }
@@ -72,12 +74,12 @@ public final class LexerHooks {
       return false;
     }
     if (!seen.add(name)) {
-      throw new ParseFailure("only one " + name + " parser directive can be used", line);
+      throw ParseFailure.near("only one " + name + " parser directive can be used", m.group(1)).at(line, 1, line);
     }
-    String value = m.group(2);
     if (name.equals("escape")) {
       if (!value.equals("`") && !value.equals("\\")) {
-        throw new ParseFailure("invalid escape token '" + value + "' does not match ` or \\", line);
+        throw ParseFailure.near("invalid escape token '" + value + "' does not match ` or \\", value)
+            .at(line, 1, line);
       }
       escape = value.charAt(0);
     }
@@ -85,6 +87,27 @@ public final class LexerHooks {
     directives.add(new Directive(name, value,
         new SourceSpan(line, leading + 1, line, text.length() - (text.endsWith("\n") ? 1 : 0))));
     return true;
+  }
+
+  /** What {@code \\s*(.+?)\\s*$} captures from {@code after}, or null when it does not match. */
+  private static String directiveValue(String after) {
+    int start = 0;
+    while (start < after.length() && isRe2Space(after.charAt(start))) {
+      start++;
+    }
+    int end = after.length();
+    while (end > start && isRe2Space(after.charAt(end - 1))) {
+      end--;
+    }
+    if (end > start) {
+      return after.substring(start, end);
+    }
+    // Only spaces: the lazy group still needs one character, so it takes the last space.
+    return after.isEmpty() ? null : after.substring(after.length() - 1);
+  }
+
+  private static boolean isRe2Space(char c) {
+    return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
   }
 
   public void instructionStart(int line) {
@@ -133,6 +156,12 @@ public final class LexerHooks {
       return true;
     }
     return false;
+  }
+
+  /** The name of the heredoc being read, or null. */
+  public String pendingHeredoc() {
+    HeredocMarker current = pending.peekFirst();
+    return current == null ? null : current.name();
   }
 
   public boolean heredocPending() {

@@ -102,7 +102,7 @@ public final class LineParsers {
     if (!words.get(0).contains("=")) {
       String[] parts = CommandSplitter.WHITESPACE.split(rest, 2);
       if (parts.length < 2) {
-        throw new ParseFailure(instruction + " must have two arguments");
+        throw ParseFailure.near(instruction + " must have two arguments", parts[0]);
       }
       args.add(parts[0]);
       args.add(parts[1]);
@@ -112,8 +112,8 @@ public final class LineParsers {
     for (String word : words) {
       int eq = word.indexOf('=');
       if (eq < 0) {
-        throw new ParseFailure("Syntax error - can't find = in " + GoText.quote(word)
-            + ". Must be of the form: name=value");
+        throw ParseFailure.near("Syntax error - can't find = in " + GoText.quote(word)
+            + ". Must be of the form: name=value", word);
       }
       args.add(word.substring(0, eq));
       args.add(word.substring(eq + 1));

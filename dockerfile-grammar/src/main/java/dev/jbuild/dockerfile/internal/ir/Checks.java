@@ -33,7 +33,7 @@ final class Checks {
   }
 
   static void noFlags(LineNode line) {
-    new FlagSet().parse(line.flags());
+    new FlagSet(upper(line)).parse(line.flags());
   }
 
   static List<Heredoc> heredocs(Node node) {

@@ -1,5 +1,6 @@
 package dev.jbuild.dockerfile.internal.ir;
 
+import dev.jbuild.dockerfile.internal.ast.GoText;
 import dev.jbuild.dockerfile.internal.ast.LineNode;
 import dev.jbuild.dockerfile.internal.ast.Node;
 import dev.jbuild.dockerfile.internal.ast.ParseFailure;
@@ -36,19 +37,22 @@ final class CommandInstructions {
 
   static Run run(Node node) {
     LineNode line = node.line();
-    FlagSet flags = new FlagSet().withStrings("mount").withString("network").withString("security").parse(line.flags());
+    FlagSet flags = new FlagSet("RUN").withStrings("mount").withString("network").withString("security")
+        .parse(line.flags());
     Checks.atLeastOne(line);
     List<RunMount> mounts = new ArrayList<>();
     for (String spec : flags.strings("mount")) {
       mounts.add(MountParser.parse(spec));
     }
     String network = flags.string("network");
-    if (network != null && !NETWORKS.contains(network.toLowerCase(Locale.ROOT))) {
-      throw new ParseFailure("network mode \"" + network + "\" not supported");
+    if (network != null && !NETWORKS.contains(network)) {
+      throw ParseFailure.near(Suggest.withHint("invalid network mode " + GoText.quote(network), network, NETWORKS,
+          true, ""), network);
     }
     String security = flags.string("security");
-    if (security != null && !SECURITY.contains(security.toLowerCase(Locale.ROOT))) {
-      throw new ParseFailure("security mode \"" + security + "\" not supported");
+    if (security != null && !SECURITY.contains(security)) {
+      throw ParseFailure.near(Suggest.withHint("security " + GoText.quote(security) + " is not valid", security,
+          SECURITY, true, ""), security);
     }
     return new Run(node.span(), line.original(), command(line, line.args()), mounts, network, security,
         line.json() ? List.of() : Checks.heredocs(node));
@@ -76,7 +80,7 @@ final class CommandInstructions {
 
   static Healthcheck healthcheck(Node node) {
     LineNode line = node.line();
-    FlagSet flags = new FlagSet().withString("interval").withString("timeout").withString("start-period")
+    FlagSet flags = new FlagSet("HEALTHCHECK").withString("interval").withString("timeout").withString("start-period")
         .withString("start-interval").withString("retries").parse(line.flags());
     Checks.atLeastOne(line);
     String type = line.args().get(0).toUpperCase(Locale.ROOT);
@@ -88,7 +92,7 @@ final class CommandInstructions {
       return new Healthcheck(node.span(), line.original(), true, null, null, null, null, null, null);
     }
     if (!type.equals("CMD")) {
-      throw new ParseFailure("Unknown type \"" + type + "\" in HEALTHCHECK (try CMD)");
+      throw ParseFailure.near("Unknown type \"" + type + "\" in HEALTHCHECK (try CMD)", line.args().get(0));
     }
     if (rest.isEmpty()) {
       throw new ParseFailure("Missing command after HEALTHCHECK CMD");
@@ -99,10 +103,10 @@ final class CommandInstructions {
       try {
         retries = Integer.valueOf(retriesText);
       } catch (NumberFormatException e) {
-        throw new ParseFailure("invalid value for --retries: \"" + retriesText + "\"");
+        throw ParseFailure.near("invalid value for --retries: \"" + retriesText + "\"", "--retries");
       }
       if (retries < 0) {
-        throw new ParseFailure("--retries cannot be negative (" + retries + ")");
+        throw ParseFailure.near("--retries cannot be negative (" + retries + ")", "--retries");
       }
     }
     return new Healthcheck(node.span(), line.original(), false, command(line, rest),
@@ -113,7 +117,7 @@ final class CommandInstructions {
   private static String duration(FlagSet flags, String name) {
     String value = flags.string(name);
     if (value != null && !value.isEmpty() && !DURATION.matcher(value).matches()) {
-      throw new ParseFailure("invalid duration for --" + name + ": \"" + value + "\"");
+      throw ParseFailure.near("invalid duration for --" + name + ": \"" + value + "\"", "--" + name);
     }
     return value;
   }

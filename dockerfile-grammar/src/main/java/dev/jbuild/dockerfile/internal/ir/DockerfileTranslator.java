@@ -37,7 +37,8 @@ public final class DockerfileTranslator {
         body = new ArrayList<>();
         name = next.stageName() == null ? null : next.stageName().toLowerCase(Locale.ROOT);
         if (name != null && !names.add(name)) {
-          throw located("duplicate stage name \"" + name + "\"", node);
+          throw ParseFailure.near("duplicate stage name \"" + name + "\"", next.stageName())
+              .at(node.span().startLine(), node.span().startColumn(), node.span().endLine());
         }
       } else if (from != null) {
         body.add(instruction);
@@ -50,7 +51,7 @@ public final class DockerfileTranslator {
     }
     if (from == null) {
       Node last = file.nodes().get(file.nodes().size() - 1);
-      throw located("no FROM instruction: a Dockerfile needs at least one build stage", last);
+      throw located("dockerfile contains no stages to build", last);
     }
     stages.add(new Stage(stages.size(), name, from, body));
     return new Dockerfile(fileName, file.directives(), globalArgs, stages);
@@ -60,10 +61,7 @@ public final class DockerfileTranslator {
     try {
       return InstructionTranslator.translate(node);
     } catch (ParseFailure e) {
-      if (e.hasLocation()) {
-        throw e;
-      }
-      throw located(e.getMessage(), node);
+      throw e.at(node.span().startLine(), node.span().startColumn(), node.span().endLine());
     }
   }
 

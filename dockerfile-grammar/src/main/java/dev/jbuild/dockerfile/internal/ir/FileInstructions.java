@@ -23,7 +23,7 @@ final class FileInstructions {
 
   static Copy copy(Node node) {
     LineNode line = node.line();
-    FlagSet flags = new FlagSet().withString("from").withString("chown").withString("chmod").withBool("link")
+    FlagSet flags = new FlagSet("COPY").withString("from").withString("chown").withString("chmod").withBool("link")
         .withStrings("exclude").withBool("parents").parse(line.flags());
     SourcesAndDest sd = sourcesAndDest(node, "COPY");
     return new Copy(node.span(), line.original(), sd.paths(), sd.destination(), flags.string("from"),
@@ -33,7 +33,7 @@ final class FileInstructions {
 
   static Add add(Node node) {
     LineNode line = node.line();
-    FlagSet flags = new FlagSet().withString("chown").withString("chmod").withBool("link").withStrings("exclude")
+    FlagSet flags = new FlagSet("ADD").withString("chown").withString("chmod").withBool("link").withStrings("exclude")
         .withString("checksum").withBool("keep-git-dir").withBool("unpack").parse(line.flags());
     SourcesAndDest sd = sourcesAndDest(node, "ADD");
     return new Add(node.span(), line.original(), sd.paths(), sd.destination(), flags.string("chown"),
@@ -50,7 +50,7 @@ final class FileInstructions {
     String destination = args.get(args.size() - 1);
     boolean heredocsPossible = !node.line().json();
     if (heredocsPossible && HeredocScanner.parse(destination) != null) {
-      throw new ParseFailure(instruction + " cannot accept a heredoc as a destination");
+      throw ParseFailure.near(instruction + " cannot accept a heredoc as a destination", destination);
     }
     Map<String, Node.RawHeredoc> bodies = new HashMap<>();
     for (Node.RawHeredoc raw : node.heredocs()) {

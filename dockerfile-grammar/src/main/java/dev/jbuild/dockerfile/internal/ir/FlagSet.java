@@ -7,13 +7,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
-/** The flags one instruction accepts, checked like BuildKit's BFlags (same messages). */
+/** The flags one instruction accepts, checked like BuildKit's BFlags (same messages, plus hints). */
 final class FlagSet {
   private enum Kind { BOOL, STRING, STRINGS }
 
+  /** Every instruction's flags, to tell a misplaced flag from a misspelt one. */
+  private static final Map<String, Set<String>> ALL_FLAGS = Map.of(
+      "FROM", Set.of("platform"),
+      "RUN", Set.of("mount", "network", "security"),
+      "COPY", Set.of("from", "chown", "chmod", "link", "exclude", "parents"),
+      "ADD", Set.of("chown", "chmod", "link", "exclude", "checksum", "keep-git-dir", "unpack"),
+      "HEALTHCHECK", Set.of("interval", "timeout", "start-period", "start-interval", "retries"));
+
+  private final String instruction;
   private final Map<String, Kind> defined = new LinkedHashMap<>();
   private final Map<String, List<String>> values = new HashMap<>();
+
+  /** @param instruction the upper-case instruction word, for hints */
+  FlagSet(String instruction) {
+    this.instruction = instruction;
+  }
 
   FlagSet withBool(String name) {
     defined.put(name, Kind.BOOL);
@@ -34,7 +49,7 @@ final class FlagSet {
   FlagSet parse(List<String> flags) {
     for (String flag : flags) {
       if (!flag.startsWith("--")) {
-        throw new ParseFailure("arg should start with -- : " + flag);
+        throw ParseFailure.near("arg should start with -- : " + flag, flag);
       }
       String body = flag.substring(2);
       int eq = body.indexOf('=');
@@ -42,31 +57,51 @@ final class FlagSet {
       String value = eq >= 0 ? body.substring(eq + 1) : "";
       Kind kind = defined.get(name);
       if (kind == null) {
-        throw new ParseFailure("unknown flag: " + name);
+        throw ParseFailure.near(unknown(name), flag.substring(0, Math.min(flag.length(), 2 + name.length())));
       }
       if (values.containsKey(name) && kind != Kind.STRINGS) {
-        throw new ParseFailure("duplicate flag specified: " + name);
+        throw ParseFailure.near("duplicate flag specified: " + name, flag);
       }
       switch (kind) {
         case BOOL -> {
           if (eq >= 0 && value.isEmpty()) {
-            throw new ParseFailure("missing a value on flag: " + name);
+            throw ParseFailure.near("missing a value on flag: " + name, "--" + name);
           }
           String v = value.toLowerCase(Locale.ROOT);
           if (!v.isEmpty() && !v.equals("true") && !v.equals("false")) {
-            throw new ParseFailure("expecting boolean value for flag " + name + ", not: " + value);
+            throw ParseFailure.near("expecting boolean value for flag " + name + ", not: " + value, "--" + name);
           }
           values.put(name, List.of(v.isEmpty() ? "true" : v));
         }
         case STRING, STRINGS -> {
           if (eq < 0) {
-            throw new ParseFailure("missing a value on flag: " + name);
+            throw ParseFailure.near("missing a value on flag: " + name, "--" + name);
           }
           values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
         }
       }
     }
     return this;
+  }
+
+  private String unknown(String name) {
+    String message = "unknown flag: " + name;
+    String spelt = Suggest.closest(name, defined.keySet(), true);
+    if (spelt != null) {
+      return message + " (did you mean --" + spelt + "?)";
+    }
+    List<String> owners = new ArrayList<>();
+    ALL_FLAGS.forEach((owner, names) -> {
+      if (names.contains(name) && !owner.equals(instruction)) {
+        owners.add(owner);
+      }
+    });
+    if (!owners.isEmpty()) {
+      owners.sort(null);
+      return message + " (--" + name + " is a flag of " + String.join(" and ", owners) + ", not of " + instruction
+          + ")";
+    }
+    return message;
   }
 
   /** The value, or null when the flag was not given. */

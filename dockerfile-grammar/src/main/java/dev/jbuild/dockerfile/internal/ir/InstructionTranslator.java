@@ -3,9 +3,15 @@ package dev.jbuild.dockerfile.internal.ir;
 import dev.jbuild.dockerfile.internal.ast.Node;
 import dev.jbuild.dockerfile.internal.ast.ParseFailure;
 import dev.jbuild.dockerfile.ir.Instruction;
+import java.util.List;
 
 /** Generic AST node to typed instruction: BuildKit's instruction layer, one method per family. */
 final class InstructionTranslator {
+  /** What a misspelt instruction word may have meant. */
+  private static final List<String> KEYWORDS = List.of("add", "arg", "cmd", "copy", "entrypoint", "env", "expose",
+      "from", "healthcheck", "label", "maintainer", "onbuild", "run", "shell", "stopsignal", "user", "volume",
+      "workdir");
+
   private InstructionTranslator() {
   }
 
@@ -30,7 +36,8 @@ final class InstructionTranslator {
       case "stopsignal" -> SimpleInstructions.stopSignal(node);
       case "expose" -> SimpleInstructions.expose(node);
       case "volume" -> SimpleInstructions.volume(node);
-      default -> throw new ParseFailure("unknown instruction: " + node.line().keyword());
+      default -> throw ParseFailure.near(Suggest.withHint("unknown instruction: " + node.line().keyword(),
+          node.line().keyword(), KEYWORDS, false, ""), node.line().keyword());
     };
   }
 }

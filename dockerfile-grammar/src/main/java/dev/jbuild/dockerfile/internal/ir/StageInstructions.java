@@ -1,5 +1,6 @@
 package dev.jbuild.dockerfile.internal.ir;
 
+import dev.jbuild.dockerfile.internal.ast.GoText;
 import dev.jbuild.dockerfile.internal.ast.LineNode;
 import dev.jbuild.dockerfile.internal.ast.Node;
 import dev.jbuild.dockerfile.internal.ast.ParseFailure;
@@ -19,7 +20,7 @@ final class StageInstructions {
 
   static From from(Node node) {
     LineNode line = node.line();
-    FlagSet flags = new FlagSet().withString("platform").parse(line.flags());
+    FlagSet flags = new FlagSet("FROM").withString("platform").parse(line.flags());
     List<String> args = line.args();
     boolean named = args.size() == 3 && args.get(1).equalsIgnoreCase("as");
     if (args.size() != 1 && !named) {
@@ -29,8 +30,8 @@ final class StageInstructions {
     if (named) {
       stageName = args.get(2);
       if (!STAGE_NAME.matcher(stageName.toLowerCase(Locale.ROOT)).matches()) {
-        throw new ParseFailure("invalid name for build stage: \"" + stageName
-            + "\", name can't start with a number or contain symbols");
+        throw ParseFailure.near("invalid name for build stage: " + GoText.quote(stageName)
+            + ", name can't start with a number or contain symbols", stageName);
       }
     }
     return new From(node.span(), line.original(), args.get(0), flags.string("platform"), stageName);
@@ -48,7 +49,7 @@ final class StageInstructions {
       throw new ParseFailure("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
     }
     if (word.equals("MAINTAINER") || word.equals("FROM")) {
-      throw new ParseFailure(word + " isn't allowed as an ONBUILD trigger");
+      throw ParseFailure.near(word + " isn't allowed as an ONBUILD trigger", trigger.keyword());
     }
     // Fail now rather than in every child build: the trigger must itself be valid.
     InstructionTranslator.translate(new Node(trigger, node.heredocs(), node.span()));
