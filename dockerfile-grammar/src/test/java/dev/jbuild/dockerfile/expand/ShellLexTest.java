@@ -60,6 +60,24 @@ class ShellLexTest {
     "\"a\\b\"|a\\b",
     "a\\ b|a b",
     "'a\\b'|a\\b",
+    "${EMPTY?}|~~",
+    "${EMPTY:+}|~~",
+    "${FILE#archive}|.tar.gz",
+    "${FILE#nomatch}|archive.tar.gz",
+    "${FILE%.gz}|archive.tar",
+    "${FILE#a*?}|chive.tar.gz",
+    "${FILE##[a-c]*}|~~",
+    "${FILE#\\a}|rchive.tar.gz",
+    "${FILE/.tar/}|archive.gz",
+    "${PATH//\\/bin/X}|/usr/localX:/usrX:X",
+    "${UNSET/a/b}|~~",
+    "${PWD:-${UNSET:-${SHELL}}}|/home",
+    "\"${UNSET:-a b}\"|a b",
+    "$1x|x",
+    "a\\|a",
+    "\"\\$PWD\"|$PWD",
+    "\"a'b\"|a'b",
+    "'a\"b'|a\"b",
   })
   void processWord_validWord_expandsLikeBuildKit(String word, String expected) throws Exception {
     assertThat(lex.processWord(word, ENV)).isEqualTo(expected);
@@ -95,6 +113,13 @@ class ShellLexTest {
     assertThatThrownBy(() -> lex.processWord("${EMPTY:?}", ENV))
         .hasMessageEndingWith("EMPTY: is not allowed to be empty");
     assertThatThrownBy(() -> lex.processWords("'x", ENV)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> lex.processWord("${UNSET?}", Map.of()))
+        .hasMessageEndingWith("UNSET: is not allowed to be unset");
+    assertThatThrownBy(() -> lex.processWord("${PWD:#x}", ENV))
+        .hasMessageEndingWith("unsupported modifier (:#) in substitution");
+    assertThatThrownBy(() -> lex.processWord("${PWD/x}", ENV)).hasMessageEndingWith("syntax error: missing '/' in ${}");
+    assertThatThrownBy(() -> lex.processWord("${:-x}", ENV)).hasMessageEndingWith("syntax error: bad substitution");
+    assertThatThrownBy(() -> lex.processWord("${PWD:-x", ENV)).hasMessageEndingWith("syntax error: missing '}'");
   }
 
   @Test

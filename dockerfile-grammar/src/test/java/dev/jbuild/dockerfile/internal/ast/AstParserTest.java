@@ -105,13 +105,16 @@ class AstParserTest {
   }
 
   @Test
-  void parse_largeInput_isLinear() {
-    String big = "FROM a\n" + "RUN echo hello world \\\n  && true\n".repeat(100_000);
+  void parse_continuationsAndCommentsInside_areSkippedButCountedInSpan() {
+    ParsedFile file = parse("RUN a \\\n\\\n# c\n\n  b \\\n  c\nUSER x\n");
 
-    long start = System.nanoTime();
-    ParsedFile file = parse(big);
+    assertThat(file.nodes().get(0).line().original()).isEqualTo("RUN a   b   c");
+    assertThat(file.nodes().get(0).span()).isEqualTo(new dev.jbuild.dockerfile.ir.SourceSpan(1, 1, 6, 3));
+    assertThat(file.nodes().get(1).span().startLine()).isEqualTo(7);
+  }
 
-    assertThat(file.nodes()).hasSize(100_001);
-    assertThat(System.nanoTime() - start).isLessThan(20_000_000_000L);
+  @Test
+  void parse_backtickEscapeDirective_makesBacktickTheContinuation() {
+    assertThat(dump("# escape=`\nRUN a `\n  b \\\nUSER c\n")).isEqualTo("(run \"a   b \\\\\")\n(user \"c\")\n");
   }
 }
