@@ -7,7 +7,7 @@ import java.util.List;
  * the rest of the logical line, to be run by the stage's SHELL.
  */
 public record Command(boolean execForm, List<String> args) {
-    public Command {
-        args = List.copyOf(args);
-    }
+  public Command {
+    args = List.copyOf(args);
+  }
 }

@@ -3,7 +3,7 @@ package dev.jbuild.dockerfile.ir;
 import java.util.List;
 
 public record Env(SourceSpan span, String original, List<KeyValue> pairs) implements Instruction {
-    public Env {
-        pairs = List.copyOf(pairs);
-    }
+  public Env {
+    pairs = List.copyOf(pairs);
+  }
 }

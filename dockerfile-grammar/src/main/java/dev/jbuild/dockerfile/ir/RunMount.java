@@ -10,7 +10,7 @@ import java.util.Map;
  * values raw; a bare boolean option ({@code ro}, {@code required}) has the value "true".
  */
 public record RunMount(String type, Map<String, String> options) {
-    public RunMount {
-        options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
-    }
+  public RunMount {
+    options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+  }
 }

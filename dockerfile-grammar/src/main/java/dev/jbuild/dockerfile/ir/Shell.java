@@ -3,7 +3,7 @@ package dev.jbuild.dockerfile.ir;
 import java.util.List;
 
 public record Shell(SourceSpan span, String original, List<String> args) implements Instruction {
-    public Shell {
-        args = List.copyOf(args);
-    }
+  public Shell {
+    args = List.copyOf(args);
+  }
 }

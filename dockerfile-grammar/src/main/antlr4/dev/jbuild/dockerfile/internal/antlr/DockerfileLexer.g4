@@ -54,7 +54,7 @@ private void heredocLine() {
 }
 }
 
-tokens { DIRECTIVE, SKIPPED, HEREDOC_END }
+tokens { DIRECTIVE, HEREDOC_END }
 
 fragment NL : '\n' ;
 // Go's unicode.IsSpace minus '\n' (BuildKit trims with it).
@@ -75,16 +75,18 @@ INSTRUCTION_WORD : SP* ~[#\n \t\u000B\f\r\u0085\u00A0\u1680\u2000-\u200A\u2028\u
 mode ARGS;
 
 EOL : NL { endLogicalLine(); } ;
-CONT : [\\`] {escapeJustMatched(true)}? [ \t]* ( NL | EOF ) -> mode(CONT_LINE) ;
+// Continuations and the comment and blank lines inside them are skipped, not emitted: a hostile
+// file of millions of them must not cost a token (and a parse-tree node) each.
+CONT : [\\`] {escapeJustMatched(true)}? [ \t]* ( NL | EOF ) -> skip, mode(CONT_LINE) ;
 ESC_CHAR : [\\`] ;
 TEXT : ~[\n\\`]+ ;
 
 // Start of a physical line inside a continuation: comment and blank lines vanish here.
 mode CONT_LINE;
 
-CL_COMMENT : SP* '#' ~[\n]* NL? -> type(SKIPPED) ;
-CL_BLANK : ( SP* NL | SP+ EOF ) -> type(SKIPPED) ;
-CL_CONT : [\\`] {escapeJustMatched(true)}? [ \t]* ( NL | EOF ) -> type(CONT) ;
+CL_COMMENT : SP* '#' ~[\n]* NL? -> skip ;
+CL_BLANK : ( SP* NL | SP+ EOF ) -> skip ;
+CL_CONT : [\\`] {escapeJustMatched(true)}? [ \t]* ( NL | EOF ) -> skip ;
 CL_ESC_CHAR : [\\`] -> type(ESC_CHAR), mode(ARGS) ;
 CL_TEXT : ~[\n\\`]+ -> type(TEXT), mode(ARGS) ;
 

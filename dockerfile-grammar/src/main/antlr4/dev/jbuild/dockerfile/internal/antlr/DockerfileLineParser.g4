@@ -7,8 +7,7 @@ options { tokenVocab = DockerfileLexer; }
 
 dockerfile : DIRECTIVE* ( COMMENT | BLANK_LINE | instruction )* EOF ;
 
-instruction : head=( INSTRUCTION_WORD | CONT ) piece* EOL heredoc* ;
-
-piece : TEXT | ESC_CHAR | CONT | SKIPPED ;
+// Text pieces are tokens directly under the instruction (no context object per piece).
+instruction : head=( INSTRUCTION_WORD | CONT ) ( TEXT | ESC_CHAR )* EOL heredoc* ;
 
 heredoc : HEREDOC_LINE* HEREDOC_END ;

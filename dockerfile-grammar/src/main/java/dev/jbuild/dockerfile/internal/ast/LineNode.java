@@ -8,13 +8,13 @@ import java.util.List;
  * is the nested instruction of {@code ONBUILD}; {@code json} is BuildKit's "json" attribute.
  */
 public record LineNode(String keyword, String original, List<String> flags, List<String> args,
-                       LineNode child, boolean json) {
-    public LineNode {
-        flags = List.copyOf(flags);
-        args = List.copyOf(args);
-    }
+             LineNode child, boolean json) {
+  public LineNode {
+    flags = List.copyOf(flags);
+    args = List.copyOf(args);
+  }
 
-    public String lowerKeyword() {
-        return keyword.toLowerCase(java.util.Locale.ROOT);
-    }
+  public String lowerKeyword() {
+    return keyword.toLowerCase(java.util.Locale.ROOT);
+  }
 }

@@ -8,11 +8,11 @@ import java.util.List;
  * validation): the dispatched line plus the heredoc bodies that followed it and its span.
  */
 public record Node(LineNode line, List<RawHeredoc> heredocs, SourceSpan span) {
-    public Node {
-        heredocs = List.copyOf(heredocs);
-    }
+  public Node {
+    heredocs = List.copyOf(heredocs);
+  }
 
-    /** A heredoc with its body as read (not yet chomped). */
-    public record RawHeredoc(HeredocMarker marker, String content) {
-    }
+  /** A heredoc with its body as read (not yet chomped). */
+  public record RawHeredoc(HeredocMarker marker, String content) {
+  }
 }

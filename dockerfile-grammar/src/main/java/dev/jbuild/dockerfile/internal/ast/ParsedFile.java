@@ -5,8 +5,8 @@ import java.util.List;
 
 /** The generic AST of a whole file. */
 public record ParsedFile(List<Directive> directives, char escape, List<Node> nodes) {
-    public ParsedFile {
-        directives = List.copyOf(directives);
-        nodes = List.copyOf(nodes);
-    }
+  public ParsedFile {
+    directives = List.copyOf(directives);
+    nodes = List.copyOf(nodes);
+  }
 }

@@ -11,41 +11,41 @@ import java.util.regex.Pattern;
 
 /** Argument-count rules and helpers shared by the translators (BuildKit's wording). */
 final class Checks {
-    private static final Pattern LEADING_TABS = Pattern.compile("(?m)^\\t+");
+  private static final Pattern LEADING_TABS = Pattern.compile("(?m)^\\t+");
 
-    private Checks() {
-    }
+  private Checks() {
+  }
 
-    static String upper(LineNode line) {
-        return line.keyword().toUpperCase(Locale.ROOT);
-    }
+  static String upper(LineNode line) {
+    return line.keyword().toUpperCase(Locale.ROOT);
+  }
 
-    static void atLeastOne(LineNode line) {
-        if (line.args().isEmpty()) {
-            throw new ParseFailure(upper(line) + " requires at least one argument");
-        }
+  static void atLeastOne(LineNode line) {
+    if (line.args().isEmpty()) {
+      throw new ParseFailure(upper(line) + " requires at least one argument");
     }
+  }
 
-    static void exactlyOne(LineNode line) {
-        if (line.args().size() != 1) {
-            throw new ParseFailure(upper(line) + " requires exactly one argument");
-        }
+  static void exactlyOne(LineNode line) {
+    if (line.args().size() != 1) {
+      throw new ParseFailure(upper(line) + " requires exactly one argument");
     }
+  }
 
-    static void noFlags(LineNode line) {
-        new FlagSet().parse(line.flags());
-    }
+  static void noFlags(LineNode line) {
+    new FlagSet(upper(line)).parse(line.flags());
+  }
 
-    static List<Heredoc> heredocs(Node node) {
-        List<Heredoc> out = new ArrayList<>();
-        for (Node.RawHeredoc raw : node.heredocs()) {
-            out.add(heredoc(raw));
-        }
-        return out;
+  static List<Heredoc> heredocs(Node node) {
+    List<Heredoc> out = new ArrayList<>();
+    for (Node.RawHeredoc raw : node.heredocs()) {
+      out.add(heredoc(raw));
     }
+    return out;
+  }
 
-    static Heredoc heredoc(Node.RawHeredoc raw) {
-        String content = raw.marker().chomp() ? LEADING_TABS.matcher(raw.content()).replaceAll("") : raw.content();
-        return new Heredoc(raw.marker().name(), content, raw.marker().expand(), raw.marker().chomp());
-    }
+  static Heredoc heredoc(Node.RawHeredoc raw) {
+    String content = raw.marker().chomp() ? LEADING_TABS.matcher(raw.content()).replaceAll("") : raw.content();
+    return new Heredoc(raw.marker().name(), content, raw.marker().expand(), raw.marker().chomp());
+  }
 }

@@ -1,5 +1,6 @@
 package dev.jbuild.dockerfile.internal.ir;
 
+import dev.jbuild.dockerfile.internal.ast.GoText;
 import dev.jbuild.dockerfile.internal.ast.LineNode;
 import dev.jbuild.dockerfile.internal.ast.Node;
 import dev.jbuild.dockerfile.internal.ast.ParseFailure;
@@ -18,103 +19,106 @@ import java.util.regex.Pattern;
 
 /** RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK: the instructions that carry a command line. */
 final class CommandInstructions {
-    private static final Set<String> NETWORKS = Set.of("default", "none", "host");
-    private static final Set<String> SECURITY = Set.of("sandbox", "insecure");
-    private static final Pattern DURATION =
-            Pattern.compile("([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|ms|s|m|h)(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|ms|s|m|h))*|0");
+  private static final Set<String> NETWORKS = Set.of("default", "none", "host");
+  private static final Set<String> SECURITY = Set.of("sandbox", "insecure");
+  private static final Pattern DURATION =
+      Pattern.compile("([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|ms|s|m|h)(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|ms|s|m|h))*|0");
 
-    private CommandInstructions() {
-    }
+  private CommandInstructions() {
+  }
 
-    static Command command(LineNode line, List<String> args) {
-        if (line.json()) {
-            return new Command(true, args);
-        }
-        // Shell form: the dispatch table already kept the whole rest of the line as one argument.
-        return new Command(false, args.isEmpty() ? List.of("") : List.of(args.get(0)));
+  static Command command(LineNode line, List<String> args) {
+    if (line.json()) {
+      return new Command(true, args);
     }
+    // Shell form: the dispatch table already kept the whole rest of the line as one argument.
+    return new Command(false, args.isEmpty() ? List.of("") : List.of(args.get(0)));
+  }
 
-    static Run run(Node node) {
-        LineNode line = node.line();
-        FlagSet flags = new FlagSet().withStrings("mount").withString("network").withString("security").parse(line.flags());
-        Checks.atLeastOne(line);
-        List<RunMount> mounts = new ArrayList<>();
-        for (String spec : flags.strings("mount")) {
-            mounts.add(MountParser.parse(spec));
-        }
-        String network = flags.string("network");
-        if (network != null && !NETWORKS.contains(network.toLowerCase(Locale.ROOT))) {
-            throw new ParseFailure("network mode \"" + network + "\" not supported");
-        }
-        String security = flags.string("security");
-        if (security != null && !SECURITY.contains(security.toLowerCase(Locale.ROOT))) {
-            throw new ParseFailure("security mode \"" + security + "\" not supported");
-        }
-        return new Run(node.span(), line.original(), command(line, line.args()), mounts, network, security,
-                line.json() ? List.of() : Checks.heredocs(node));
+  static Run run(Node node) {
+    LineNode line = node.line();
+    FlagSet flags = new FlagSet("RUN").withStrings("mount").withString("network").withString("security")
+        .parse(line.flags());
+    Checks.atLeastOne(line);
+    List<RunMount> mounts = new ArrayList<>();
+    for (String spec : flags.strings("mount")) {
+      mounts.add(MountParser.parse(spec));
     }
+    String network = flags.string("network");
+    if (network != null && !NETWORKS.contains(network)) {
+      throw ParseFailure.near(Suggest.withHint("invalid network mode " + GoText.quote(network), network, NETWORKS,
+          true, ""), network);
+    }
+    String security = flags.string("security");
+    if (security != null && !SECURITY.contains(security)) {
+      throw ParseFailure.near(Suggest.withHint("security " + GoText.quote(security) + " is not valid", security,
+          SECURITY, true, ""), security);
+    }
+    return new Run(node.span(), line.original(), command(line, line.args()), mounts, network, security,
+        line.json() ? List.of() : Checks.heredocs(node));
+  }
 
-    static Cmd cmd(Node node) {
-        Checks.noFlags(node.line());
-        return new Cmd(node.span(), node.line().original(), command(node.line(), node.line().args()));
-    }
+  static Cmd cmd(Node node) {
+    Checks.noFlags(node.line());
+    return new Cmd(node.span(), node.line().original(), command(node.line(), node.line().args()));
+  }
 
-    static Entrypoint entrypoint(Node node) {
-        Checks.noFlags(node.line());
-        return new Entrypoint(node.span(), node.line().original(), command(node.line(), node.line().args()));
-    }
+  static Entrypoint entrypoint(Node node) {
+    Checks.noFlags(node.line());
+    return new Entrypoint(node.span(), node.line().original(), command(node.line(), node.line().args()));
+  }
 
-    static Shell shell(Node node) {
-        LineNode line = node.line();
-        Checks.noFlags(line);
-        Checks.atLeastOne(line);
-        if (!line.json()) {
-            throw new ParseFailure("SHELL requires the arguments to be in JSON form");
-        }
-        return new Shell(node.span(), line.original(), line.args());
+  static Shell shell(Node node) {
+    LineNode line = node.line();
+    Checks.noFlags(line);
+    Checks.atLeastOne(line);
+    if (!line.json()) {
+      throw new ParseFailure("SHELL requires the arguments to be in JSON form");
     }
+    return new Shell(node.span(), line.original(), line.args());
+  }
 
-    static Healthcheck healthcheck(Node node) {
-        LineNode line = node.line();
-        FlagSet flags = new FlagSet().withString("interval").withString("timeout").withString("start-period")
-                .withString("start-interval").withString("retries").parse(line.flags());
-        Checks.atLeastOne(line);
-        String type = line.args().get(0).toUpperCase(Locale.ROOT);
-        List<String> rest = line.args().subList(1, line.args().size());
-        if (type.equals("NONE")) {
-            if (!rest.isEmpty()) {
-                throw new ParseFailure("HEALTHCHECK NONE takes no arguments");
-            }
-            return new Healthcheck(node.span(), line.original(), true, null, null, null, null, null, null);
-        }
-        if (!type.equals("CMD")) {
-            throw new ParseFailure("Unknown type \"" + type + "\" in HEALTHCHECK (try CMD)");
-        }
-        if (rest.isEmpty()) {
-            throw new ParseFailure("Missing command after HEALTHCHECK CMD");
-        }
-        Integer retries = null;
-        String retriesText = flags.string("retries");
-        if (retriesText != null) {
-            try {
-                retries = Integer.valueOf(retriesText);
-            } catch (NumberFormatException e) {
-                throw new ParseFailure("invalid value for --retries: \"" + retriesText + "\"");
-            }
-            if (retries < 0) {
-                throw new ParseFailure("--retries cannot be negative (" + retries + ")");
-            }
-        }
-        return new Healthcheck(node.span(), line.original(), false, command(line, rest),
-                duration(flags, "interval"), duration(flags, "timeout"), duration(flags, "start-period"),
-                duration(flags, "start-interval"), retries);
+  static Healthcheck healthcheck(Node node) {
+    LineNode line = node.line();
+    FlagSet flags = new FlagSet("HEALTHCHECK").withString("interval").withString("timeout").withString("start-period")
+        .withString("start-interval").withString("retries").parse(line.flags());
+    Checks.atLeastOne(line);
+    String type = line.args().get(0).toUpperCase(Locale.ROOT);
+    List<String> rest = line.args().subList(1, line.args().size());
+    if (type.equals("NONE")) {
+      if (!rest.isEmpty()) {
+        throw new ParseFailure("HEALTHCHECK NONE takes no arguments");
+      }
+      return new Healthcheck(node.span(), line.original(), true, null, null, null, null, null, null);
     }
+    if (!type.equals("CMD")) {
+      throw ParseFailure.near("Unknown type \"" + type + "\" in HEALTHCHECK (try CMD)", line.args().get(0));
+    }
+    if (rest.isEmpty()) {
+      throw new ParseFailure("Missing command after HEALTHCHECK CMD");
+    }
+    Integer retries = null;
+    String retriesText = flags.string("retries");
+    if (retriesText != null) {
+      try {
+        retries = Integer.valueOf(retriesText);
+      } catch (NumberFormatException e) {
+        throw ParseFailure.near("invalid value for --retries: \"" + retriesText + "\"", "--retries");
+      }
+      if (retries < 0) {
+        throw ParseFailure.near("--retries cannot be negative (" + retries + ")", "--retries");
+      }
+    }
+    return new Healthcheck(node.span(), line.original(), false, command(line, rest),
+        duration(flags, "interval"), duration(flags, "timeout"), duration(flags, "start-period"),
+        duration(flags, "start-interval"), retries);
+  }
 
-    private static String duration(FlagSet flags, String name) {
-        String value = flags.string(name);
-        if (value != null && !value.isEmpty() && !DURATION.matcher(value).matches()) {
-            throw new ParseFailure("invalid duration for --" + name + ": \"" + value + "\"");
-        }
-        return value;
+  private static String duration(FlagSet flags, String name) {
+    String value = flags.string(name);
+    if (value != null && !value.isEmpty() && !DURATION.matcher(value).matches()) {
+      throw ParseFailure.near("invalid duration for --" + name + ": \"" + value + "\"", "--" + name);
     }
+    return value;
+  }
 }

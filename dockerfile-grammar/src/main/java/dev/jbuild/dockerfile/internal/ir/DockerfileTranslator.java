@@ -16,58 +16,56 @@ import java.util.Set;
 
 /** Generic AST to IR: translates every node and groups the instructions into stages. */
 public final class DockerfileTranslator {
-    private DockerfileTranslator() {
-    }
+  private DockerfileTranslator() {
+  }
 
-    /** @throws ParseFailure located at the offending instruction */
-    public static Dockerfile translate(String fileName, ParsedFile file) {
-        List<Arg> globalArgs = new ArrayList<>();
-        List<Stage> stages = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        From from = null;
-        String name = null;
-        List<Instruction> body = new ArrayList<>();
-        for (Node node : file.nodes()) {
-            Instruction instruction = translateLocated(node);
-            if (instruction instanceof From next) {
-                if (from != null) {
-                    stages.add(new Stage(stages.size(), name, from, body));
-                }
-                from = next;
-                body = new ArrayList<>();
-                name = next.stageName() == null ? null : next.stageName().toLowerCase(Locale.ROOT);
-                if (name != null && !names.add(name)) {
-                    throw located("duplicate stage name \"" + name + "\"", node);
-                }
-            } else if (from != null) {
-                body.add(instruction);
-            } else if (instruction instanceof Arg arg) {
-                globalArgs.add(arg);
-            } else {
-                throw located("no build stage in current context: " + node.line().keyword().toUpperCase(Locale.ROOT)
-                        + " must come after FROM (only ARG may precede it)", node);
-            }
+  /** @throws ParseFailure located at the offending instruction */
+  public static Dockerfile translate(String fileName, ParsedFile file) {
+    List<Arg> globalArgs = new ArrayList<>();
+    List<Stage> stages = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    From from = null;
+    String name = null;
+    List<Instruction> body = new ArrayList<>();
+    for (Node node : file.nodes()) {
+      Instruction instruction = translateLocated(node);
+      if (instruction instanceof From next) {
+        if (from != null) {
+          stages.add(new Stage(stages.size(), name, from, body));
         }
-        if (from == null) {
-            Node last = file.nodes().get(file.nodes().size() - 1);
-            throw located("no FROM instruction: a Dockerfile needs at least one build stage", last);
+        from = next;
+        body = new ArrayList<>();
+        name = next.stageName() == null ? null : next.stageName().toLowerCase(Locale.ROOT);
+        if (name != null && !names.add(name)) {
+          throw ParseFailure.near("duplicate stage name \"" + name + "\"", next.stageName())
+              .at(node.span().startLine(), node.span().startColumn(), node.span().endLine());
         }
-        stages.add(new Stage(stages.size(), name, from, body));
-        return new Dockerfile(fileName, file.directives(), globalArgs, stages);
+      } else if (from != null) {
+        body.add(instruction);
+      } else if (instruction instanceof Arg arg) {
+        globalArgs.add(arg);
+      } else {
+        throw located("no build stage in current context: " + node.line().keyword().toUpperCase(Locale.ROOT)
+            + " must come after FROM (only ARG may precede it)", node);
+      }
     }
+    if (from == null) {
+      Node last = file.nodes().get(file.nodes().size() - 1);
+      throw located("dockerfile contains no stages to build", last);
+    }
+    stages.add(new Stage(stages.size(), name, from, body));
+    return new Dockerfile(fileName, file.directives(), globalArgs, stages);
+  }
 
-    private static Instruction translateLocated(Node node) {
-        try {
-            return InstructionTranslator.translate(node);
-        } catch (ParseFailure e) {
-            if (e.hasLocation()) {
-                throw e;
-            }
-            throw located(e.getMessage(), node);
-        }
+  private static Instruction translateLocated(Node node) {
+    try {
+      return InstructionTranslator.translate(node);
+    } catch (ParseFailure e) {
+      throw e.at(node.span().startLine(), node.span().startColumn(), node.span().endLine());
     }
+  }
 
-    private static ParseFailure located(String message, Node node) {
-        return new ParseFailure(message, node.span().startLine(), node.span().startColumn());
-    }
+  private static ParseFailure located(String message, Node node) {
+    return new ParseFailure(message, node.span().startLine(), node.span().startColumn());
+  }
 }

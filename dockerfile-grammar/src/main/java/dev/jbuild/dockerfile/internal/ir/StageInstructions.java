@@ -1,5 +1,6 @@
 package dev.jbuild.dockerfile.internal.ir;
 
+import dev.jbuild.dockerfile.internal.ast.GoText;
 import dev.jbuild.dockerfile.internal.ast.LineNode;
 import dev.jbuild.dockerfile.internal.ast.Node;
 import dev.jbuild.dockerfile.internal.ast.ParseFailure;
@@ -11,48 +12,48 @@ import java.util.regex.Pattern;
 
 /** FROM and ONBUILD: the instructions about stages and images rather than the filesystem. */
 final class StageInstructions {
-    private static final Pattern STAGE_NAME = Pattern.compile("[a-z][a-z0-9-_.]*");
-    private static final Pattern ONBUILD_PREFIX = Pattern.compile("(?i)^\\s*ONBUILD\\s*");
+  private static final Pattern STAGE_NAME = Pattern.compile("[a-z][a-z0-9-_.]*");
+  private static final Pattern ONBUILD_PREFIX = Pattern.compile("(?i)^\\s*ONBUILD\\s*");
 
-    private StageInstructions() {
-    }
+  private StageInstructions() {
+  }
 
-    static From from(Node node) {
-        LineNode line = node.line();
-        FlagSet flags = new FlagSet().withString("platform").parse(line.flags());
-        List<String> args = line.args();
-        boolean named = args.size() == 3 && args.get(1).equalsIgnoreCase("as");
-        if (args.size() != 1 && !named) {
-            throw new ParseFailure("FROM requires either one or three arguments");
-        }
-        String stageName = null;
-        if (named) {
-            stageName = args.get(2);
-            if (!STAGE_NAME.matcher(stageName.toLowerCase(Locale.ROOT)).matches()) {
-                throw new ParseFailure("invalid name for build stage: \"" + stageName
-                        + "\", name can't start with a number or contain symbols");
-            }
-        }
-        return new From(node.span(), line.original(), args.get(0), flags.string("platform"), stageName);
+  static From from(Node node) {
+    LineNode line = node.line();
+    FlagSet flags = new FlagSet("FROM").withString("platform").parse(line.flags());
+    List<String> args = line.args();
+    boolean named = args.size() == 3 && args.get(1).equalsIgnoreCase("as");
+    if (args.size() != 1 && !named) {
+      throw new ParseFailure("FROM requires either one or three arguments");
     }
+    String stageName = null;
+    if (named) {
+      stageName = args.get(2);
+      if (!STAGE_NAME.matcher(stageName.toLowerCase(Locale.ROOT)).matches()) {
+        throw ParseFailure.near("invalid name for build stage: " + GoText.quote(stageName)
+            + ", name can't start with a number or contain symbols", stageName);
+      }
+    }
+    return new From(node.span(), line.original(), args.get(0), flags.string("platform"), stageName);
+  }
 
-    static Onbuild onbuild(Node node) {
-        LineNode line = node.line();
-        Checks.noFlags(line);
-        LineNode trigger = line.child();
-        if (trigger == null) {
-            throw new ParseFailure("ONBUILD requires at least one argument");
-        }
-        String word = Checks.upper(trigger);
-        if (word.equals("ONBUILD")) {
-            throw new ParseFailure("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
-        }
-        if (word.equals("MAINTAINER") || word.equals("FROM")) {
-            throw new ParseFailure(word + " isn't allowed as an ONBUILD trigger");
-        }
-        // Fail now rather than in every child build: the trigger must itself be valid.
-        InstructionTranslator.translate(new Node(trigger, node.heredocs(), node.span()));
-        String text = ONBUILD_PREFIX.matcher(line.original()).replaceFirst("");
-        return new Onbuild(node.span(), line.original(), text);
+  static Onbuild onbuild(Node node) {
+    LineNode line = node.line();
+    Checks.noFlags(line);
+    LineNode trigger = line.child();
+    if (trigger == null) {
+      throw new ParseFailure("ONBUILD requires at least one argument");
     }
+    String word = Checks.upper(trigger);
+    if (word.equals("ONBUILD")) {
+      throw new ParseFailure("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+    }
+    if (word.equals("MAINTAINER") || word.equals("FROM")) {
+      throw ParseFailure.near(word + " isn't allowed as an ONBUILD trigger", trigger.keyword());
+    }
+    // Fail now rather than in every child build: the trigger must itself be valid.
+    InstructionTranslator.translate(new Node(trigger, node.heredocs(), node.span()));
+    String text = ONBUILD_PREFIX.matcher(line.original()).replaceFirst("");
+    return new Onbuild(node.span(), line.original(), text);
+  }
 }
