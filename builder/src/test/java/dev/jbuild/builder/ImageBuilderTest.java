@@ -139,6 +139,18 @@ class ImageBuilderTest {
   }
 
   @Test
+  void buildArgs_unconsumed_warnByName_butProxyArgsDoNot() throws Exception {
+    f.file("Dockerfile", "FROM scratch\nARG USED\n");
+    BuildOptions options = BuildOptions.builder(f.context).buildArg("USED", "1").buildArg("TYPO", "2")
+        .buildArg("HTTPS_PROXY", "http://proxy:3128").buildArg("no_proxy", "localhost").build();
+    List<BuildEvent> events = new java.util.ArrayList<>();
+    new ImageBuilder(f.store, BaseImagePuller.OFFLINE, events::add).build(options);
+    assertThat(events).filteredOn(e -> e instanceof BuildEvent.Log l && l.level() == BuildEvent.Level.WARN)
+        .extracting(e -> ((BuildEvent.Log) e).message())
+        .containsExactly("one or more build args were not consumed: TYPO");
+  }
+
+  @Test
   void from_earlierStage_buildsOnItsLayers() throws Exception {
     f.file("a.txt", "a").file("b.txt", "b");
     BuildResult r = f.build("FROM scratch AS base\nCOPY a.txt /\nENV FROM_BASE=1\n\nFROM base\nCOPY b.txt /\n");

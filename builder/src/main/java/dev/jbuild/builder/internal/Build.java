@@ -9,6 +9,7 @@ import dev.jbuild.builder.BuildResult;
 import dev.jbuild.dockerfile.ir.Dockerfile;
 import dev.jbuild.dockerfile.DockerfileException;
 import dev.jbuild.dockerfile.DockerfileParser;
+import dev.jbuild.dockerfile.expand.BuiltinArgs;
 import dev.jbuild.dockerfile.expand.ShellLex;
 import dev.jbuild.dockerfile.ir.Arg;
 import dev.jbuild.dockerfile.ir.Directive;
@@ -49,6 +50,7 @@ public final class Build {
   private final BuildListener listener;
   private final BuildOptions options;
   private final Map<Integer, StageState> built = new HashMap<>();
+  private final java.util.Set<String> consumedArgs = new java.util.HashSet<>();
 
   public Build(Store store, BaseImagePuller puller, BuildListener listener, BuildOptions options) {
     this.store = store;
@@ -88,7 +90,31 @@ public final class Build {
     for (Stage stage : needed) {
       finalState = runStage(dockerfile, stage, ctx, globalArgs, platform, counter);
     }
+    for (Stage stage : needed) {
+      stage.instructions().stream().filter(i -> i instanceof Arg)
+          .forEach(i -> ((Arg) i).args().forEach(def -> consumedArgs.add(def.name())));
+    }
+    warnUnusedBuildArgs();
     return finish(finalState, tags, ctx);
+  }
+
+  /**
+   * BuildKit's warning for a --build-arg no ARG consumed, which is usually a typo. The predefined proxy ARGs are
+   * exempt: they may be passed to any build without a declaration.
+   */
+  private void warnUnusedBuildArgs() {
+    List<String> unused = new ArrayList<>();
+    for (String name : options.buildArgs().keySet()) {
+      if (!consumedArgs.contains(name) && !BuiltinArgs.PREDEFINED_ARGS.contains(name)
+          && !name.equals("SOURCE_DATE_EPOCH")) {
+        unused.add(name);
+      }
+    }
+    if (!unused.isEmpty()) {
+      unused.sort(null);
+      listener.onEvent(new BuildEvent.Log(BuildEvent.Level.WARN,
+          "one or more build args were not consumed: " + String.join(", ", unused)));
+    }
   }
 
   private List<ImageReference> parseTags() throws BuildException {
@@ -151,6 +177,7 @@ public final class Build {
     putPlatform(scope, "BUILD", build);
     for (Arg arg : dockerfile.globalArgs()) {
       for (var def : arg.args()) {
+        consumedArgs.add(def.name());
         if (options.buildArgs().containsKey(def.name())) {
           scope.put(def.name(), options.buildArgs().get(def.name()));
         } else if (def.defaultValue() != null) {
