@@ -31,8 +31,11 @@ final class RootResolver {
   private final Map<String, Dir> cache = lru();
   private final Map<String, Path> strictCache = lru();
 
-  RootResolver(Path root) {
+  private final PathSet madeDirs;
+
+  RootResolver(Path root, PathSet madeDirs) {
     this.root = root;
+    this.madeDirs = madeDirs;
     this.rootDir = new Dir(root, "");
   }
 
@@ -112,6 +115,7 @@ final class RootResolver {
           return null;
         }
         Files.createDirectory(next);
+        madeDirs.add(root.relativize(next).toString());
       } else if (a.isSymbolicLink()) {
         if (++links > MAX_LINKS) {
           throw new LayerApplyException(entry, "too many levels of symbolic links");
@@ -131,6 +135,7 @@ final class RootResolver {
         }
         Files.delete(next);
         Files.createDirectory(next);
+        madeDirs.add(root.relativize(next).toString());
       }
       cur = next;
     }
