@@ -1,0 +1,151 @@
+package dev.jbuild.store.apply;
+
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Applies an untrusted layer tar to a root directory without ever creating, changing, deleting or reading anything
+ * outside it (see the package documentation for the policy).
+ *
+ * <pre>{@code
+ * try (InputStream blob = Files.newInputStream(layerFile)) {
+ *   ApplyResult r = LayerApplier.apply(LayerApplier.decompressed(blob, 8L << 30), rootfs, ApplyOptions.defaults());
+ * }
+ * }</pre>
+ */
+public final class LayerApplier {
+  /** zstd frames may not declare a window above 2^26 = 64 MiB (L31): the decoder would allocate it up front. */
+  public static final int ZSTD_MAX_WINDOW_LOG = 26;
+
+  private LayerApplier() {}
+
+  /**
+   * Applies the uncompressed tar {@code tar} into {@code root}, an existing directory that nothing else writes
+   * meanwhile. Reads the stream to its end, past the end-of-archive marker, so that a digest computed over it
+   * covers the whole blob. The stream is not closed. On error the root is left partly applied: apply into a
+   * scratch directory and discard it on failure.
+   *
+   * @throws LayerApplyException for an entry that is malformed or unsafe, or a cap exceeded; names the entry
+   * @throws IOException when the root cannot be read or the stream fails outside any entry
+   */
+  public static ApplyResult apply(InputStream tar, Path root, ApplyOptions options)
+      throws IOException, LayerApplyException {
+    Objects.requireNonNull(tar, "tar");
+    Objects.requireNonNull(options, "options");
+    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException("apply root " + root + " is not a directory");
+    }
+    Extraction x = new Extraction(root.toRealPath(), options);
+    TarReader reader = new TarReader(tar, options.maxBytes());
+    long entries = 0;
+    TarReader.Entry e;
+    while ((e = reader.next()) != null) {
+      if (++entries > options.maxEntries()) {
+        throw new LayerApplyException(e.name(), "layer has more than " + options.maxEntries() + " entries");
+      }
+      try {
+        x.apply(e, reader);
+      } catch (IOException ex) {
+        throw new LayerApplyException(e.name(), ex.toString(), ex);
+      }
+    }
+    reader.drain();
+    x.finish();
+    return new ApplyResult(entries, reader.bytesRead(), x.warnings());
+  }
+
+  /**
+   * Wraps a layer blob so that it reads as an uncompressed tar: gzip ({@code 1f 8b}) and zstd ({@code 28 b5 2f fd})
+   * are detected by their magic numbers, anything else is read as it is. Reading more than {@code
+   * maxUncompressedBytes} throws (decompression bombs, L30), and zstd frames declaring a window above 64 MiB are
+   * refused before the decoder allocates it (L31). xz and bzip2 are refused: layers do not use them.
+   */
+  public static InputStream decompressed(InputStream raw, long maxUncompressedBytes) throws IOException {
+    Objects.requireNonNull(raw, "raw");
+    BufferedInputStream in = new BufferedInputStream(raw, 128 * 1024);
+    in.mark(8);
+    byte[] magic = in.readNBytes(6);
+    in.reset();
+    InputStream out;
+    if (startsWith(magic, 0x1f, 0x8b)) {
+      out = new GZIPInputStream(in, 128 * 1024);
+    } else if (startsWith(magic, 0x28, 0xb5, 0x2f, 0xfd)) {
+      ZstdInputStreamNoFinalizer z = new ZstdInputStreamNoFinalizer(in);
+      z.setLongMax(ZSTD_MAX_WINDOW_LOG);
+      out = z;
+    } else if (startsWith(magic, 0xfd, '7', 'z', 'X', 'Z', 0) || startsWith(magic, 'B', 'Z', 'h')) {
+      throw new IOException("layer is xz or bzip2 compressed; only gzip, zstd and plain tar are supported");
+    } else {
+      out = in;
+    }
+    return new Capped(out, maxUncompressedBytes);
+  }
+
+  /**
+   * Deletes a tree that {@link #apply} produced, never following symlinks and opening up directories the current
+   * user may not write.
+   */
+  public static void deleteTree(Path path) throws IOException {
+    FsOps.deleteTree(path);
+  }
+
+  private static boolean startsWith(byte[] b, int... prefix) {
+    if (b.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if ((b[i] & 0xff) != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Fails once more than {@code max} bytes came out. */
+  private static final class Capped extends FilterInputStream {
+    private final long max;
+    private long count;
+
+    Capped(InputStream in, long max) {
+      super(in);
+      this.max = max;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, (int) Math.min(len, max - count + 1));
+      if (n > 0) {
+        count += n;
+        if (count > max) {
+          throw new IOException("layer decompresses to more than the cap of " + max + " bytes");
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      int k = (int) Math.max(0, Math.min(n, 8192));
+      return Math.max(0, read(new byte[k], 0, k));
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.jbuild.store.apply;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** PAX extended header records ("LEN KEY=VALUE\n"), values kept as raw bytes. */
+final class PaxRecords {
+  private static final String XATTR = "SCHILY.xattr.";
+
+  private final Map<String, byte[]> records;
+  private final String entry;
+
+  PaxRecords(Map<String, byte[]> records, String entry) {
+    this.records = records;
+    this.entry = entry;
+  }
+
+  static Map<String, byte[]> parse(byte[] data, String entry) throws LayerApplyException {
+    Map<String, byte[]> out = new HashMap<>();
+    int i = 0;
+    while (i < data.length) {
+      int sp = i;
+      long len = 0;
+      while (sp < data.length && data[sp] >= '0' && data[sp] <= '9' && sp - i < 9) {
+        len = len * 10 + (data[sp] - '0');
+        sp++;
+      }
+      if (sp == i || sp >= data.length || data[sp] != ' ' || len <= sp - i + 1 || i + len > data.length
+          || data[(int) (i + len - 1)] != '\n') {
+        throw new LayerApplyException(entry, "malformed PAX extended header record at offset " + i);
+      }
+      int end = (int) (i + len - 1);
+      int eq = sp + 1;
+      while (eq < end && data[eq] != '=') {
+        eq++;
+      }
+      if (eq == end || eq == sp + 1) {
+        throw new LayerApplyException(entry, "malformed PAX extended header record at offset " + i);
+      }
+      String key = new String(data, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
+      out.put(key, Arrays.copyOfRange(data, eq + 1, end));
+      i = end + 1;
+    }
+    return out;
+  }
+
+  String string(String key, String fallback) throws LayerApplyException {
+    byte[] v = records.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    for (byte b : v) {
+      if (b == 0) {
+        throw new LayerApplyException(entry, "PAX " + key + " contains a NUL byte");
+      }
+    }
+    return new String(v, StandardCharsets.UTF_8);
+  }
+
+  long decimal(String key, long fallback) throws LayerApplyException {
+    String s = string(key, null);
+    if (s == null) {
+      return fallback;
+    }
+    if (!s.matches("[0-9]{1,18}")) {
+      throw new LayerApplyException(entry, "PAX " + key + " \"" + s + "\" is not a non-negative decimal number");
+    }
+    return Long.parseLong(s);
+  }
+
+  /** A PAX time ("-12.5", "1700000000.123456789") as {seconds, nanoseconds}. */
+  long[] time(String key) throws LayerApplyException {
+    String s = string(key, "");
+    if (!s.matches("-?[0-9]{1,15}(\\.[0-9]{0,30})?")) {
+      throw new LayerApplyException(entry, "PAX " + key + " \"" + s + "\" is not a time");
+    }
+    int dot = s.indexOf('.');
+    long seconds = Long.parseLong(dot < 0 ? s : s.substring(0, dot));
+    long nanos = 0;
+    if (dot >= 0) {
+      String frac = (s.substring(dot + 1) + "000000000").substring(0, 9);
+      nanos = Long.parseLong(frac);
+      if (s.startsWith("-") && nanos > 0) {
+        seconds -= 1;
+        nanos = 1_000_000_000L - nanos;
+      }
+    }
+    return new long[] {seconds, nanos};
+  }
+
+  Map<String, byte[]> xattrs() {
+    Map<String, byte[]> out = new TreeMap<>();
+    records.forEach((k, v) -> {
+      if (k.startsWith(XATTR) && k.length() > XATTR.length()) {
+        out.put(k.substring(XATTR.length()), v);
+      }
+    });
+    return out;
+  }
+
+  boolean hasSparse() {
+    return records.keySet().stream().anyMatch(k -> k.startsWith("GNU.sparse."));
+  }
+}

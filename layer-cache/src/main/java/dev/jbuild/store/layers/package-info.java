@@ -1,0 +1,11 @@
+/**
+ * Extracted layer trees: each layer of the store unpacked once, by diffID, for use as an overlay lower dir.
+ *
+ * <pre>
+ * ROOT/snapshots/sha256/HEX/rootfs/     the tree of the layer whose diffID is sha256:HEX (complete, read-only by use)
+ * ROOT/snapshots/tmp-HEX-RANDOM/        an extraction in progress, holding an "incomplete" marker and rootfs/
+ * </pre>
+ *
+ * <p>Entry point: {@link dev.jbuild.store.layers.LayerTrees#of(dev.jbuild.store.Store)}.
+ */
+package dev.jbuild.store.layers;

@@ -1,0 +1,200 @@
+package dev.jbuild.store.layers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.MediaType;
+import dev.jbuild.store.Store;
+import dev.jbuild.store.StoreException;
+import dev.jbuild.store.apply.LayerApplyException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LayerTreesTest {
+  @TempDir Path dir;
+  Store store;
+  LayerTrees trees;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    store = Store.open(dir.resolve("store"), Duration.ZERO);
+    trees = LayerTrees.of(store);
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  static byte[] tar(String... namesAndContents) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
+      for (int i = 0; i < namesAndContents.length; i += 2) {
+        byte[] c = namesAndContents[i + 1].getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry e = new TarArchiveEntry(namesAndContents[i]);
+        e.setSize(c.length);
+        t.putArchiveEntry(e);
+        t.write(c);
+        t.closeArchiveEntry();
+      }
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] gzip(byte[] b) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream g = new GZIPOutputStream(out)) {
+      g.write(b);
+    }
+    return out.toByteArray();
+  }
+
+  Descriptor put(byte[] blob) throws Exception {
+    Digest d = store.blobs().ingest(new ByteArrayInputStream(blob), null, -1);
+    return new Descriptor(MediaType.OCI_LAYER_GZIP, d, blob.length);
+  }
+
+  List<String> snapshotsDir() throws Exception {
+    try (Stream<Path> s = Files.list(store.root().resolve("snapshots"))) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void ensure_gzipLayer_extractsOnceVerifiedAndFindsIt() throws Exception {
+    byte[] tar = tar("etc/hostname", "box\n", "bin/tool", "t");
+    Digest diffId = Digest.sha256Of(tar);
+    Descriptor blob = put(gzip(tar));
+    Path rootfs = trees.ensure(blob, diffId);
+    assertThat(rootfs).isEqualTo(store.root().resolve("snapshots/sha256/" + diffId.hex() + "/rootfs"));
+    assertThat(rootfs.resolve("etc/hostname")).hasContent("box");
+    Object inode = Files.getAttribute(rootfs.resolve("etc/hostname"), "unix:ino");
+    assertThat(trees.ensure(blob, diffId)).isEqualTo(rootfs);
+    assertThat(Files.getAttribute(rootfs.resolve("etc/hostname"), "unix:ino")).isEqualTo(inode);
+    assertThat(trees.find(diffId)).contains(rootfs);
+    assertThat(trees.list()).containsExactly(diffId);
+    assertThat(snapshotsDir()).containsExactly("sha256");
+    assertThat(rootfs.getParent().resolve("incomplete")).doesNotExist();
+  }
+
+  @Test
+  void ensure_wrongDiffId_failsAndLeavesNothing() throws Exception {
+    byte[] tar = tar("f", "x");
+    Descriptor blob = put(gzip(tar));
+    Digest wrong = Digest.sha256Of("other".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> trees.ensure(blob, wrong)).isInstanceOf(StoreException.class)
+        .hasMessageContaining("not to its diffID " + wrong);
+    assertThat(trees.find(wrong)).isEmpty();
+    assertThat(snapshotsDir()).isEmpty();
+  }
+
+  @Test
+  void ensure_unsafeLayer_failsWithTheEntryAndLeavesNothing() throws Exception {
+    byte[] tar = tar("../escape", "x");
+    Descriptor blob = put(tar);
+    assertThatThrownBy(() -> trees.ensure(blob, Digest.sha256Of(tar))).isInstanceOf(LayerApplyException.class)
+        .hasMessageContaining("../escape");
+    assertThat(snapshotsDir()).isEmpty();
+    assertThat(dir.resolve("escape")).doesNotExist();
+  }
+
+  @Test
+  void ensure_L33_diffIdCoversBytesAfterTheEndMarker() throws Exception {
+    byte[] tar = tar("f", "x");
+    ByteArrayOutputStream padded = new ByteArrayOutputStream();
+    padded.writeBytes(tar);
+    padded.writeBytes("trailing bytes the digest must cover".getBytes(StandardCharsets.UTF_8));
+    byte[] whole = padded.toByteArray();
+    Descriptor blob = put(gzip(whole));
+    assertThatThrownBy(() -> trees.ensure(blob, Digest.sha256Of(tar))).isInstanceOf(StoreException.class);
+    assertThat(trees.ensure(blob, Digest.sha256Of(whole)).resolve("f")).hasContent("x");
+  }
+
+  @Test
+  void ensureAndSweep_K09_leftoversOfACrashAreRemoved() throws Exception {
+    byte[] tar = tar("f", "x");
+    Digest diffId = Digest.sha256Of(tar);
+    Path snapshots = Files.createDirectories(store.root().resolve("snapshots"));
+    Path crashed = Files.createDirectories(snapshots.resolve("tmp-" + diffId.hex() + "-crashed/rootfs/usr"));
+    Files.createFile(crashed.getParent().getParent().resolve("incomplete"));
+    Path other = Files.createDirectories(snapshots.resolve("tmp-" + "ab".repeat(32) + "-crashed/rootfs"));
+    trees.ensure(put(tar), diffId);
+    assertThat(snapshots.resolve("tmp-" + diffId.hex() + "-crashed")).doesNotExist();
+    assertThat(other).exists();
+    assertThat(trees.find(Digest.sha256Of("x".getBytes(StandardCharsets.UTF_8)))).isEmpty();
+    trees.sweep();
+    assertThat(snapshotsDir()).containsExactly("sha256");
+    assertThat(trees.find(diffId)).isPresent();
+  }
+
+  @Test
+  void find_treeStillMarkedIncomplete_isNotFound() throws Exception {
+    byte[] tar = tar("f", "x");
+    Digest diffId = Digest.sha256Of(tar);
+    Path rootfs = trees.ensure(put(tar), diffId);
+    Files.createFile(rootfs.getParent().resolve("incomplete"));
+    assertThat(trees.find(diffId)).isEmpty();
+    assertThat(trees.list()).isEmpty();
+  }
+
+  @Test
+  void delete_existingTree_removesItAndReportsWhetherItExisted() throws Exception {
+    byte[] tar = tar("a/b/c", "x");
+    Digest diffId = Digest.sha256Of(tar);
+    trees.ensure(put(tar), diffId);
+    assertThat(trees.delete(diffId)).isTrue();
+    assertThat(trees.delete(diffId)).isFalse();
+    assertThat(trees.find(diffId)).isEmpty();
+    assertThat(snapshotsDir()).containsExactly("sha256");
+  }
+
+  @Test
+  void ensure_concurrentCallers_extractOnceAndAgree() throws Exception {
+    byte[] tar = tar("f", "x", "g", "y");
+    Digest diffId = Digest.sha256Of(tar);
+    Descriptor blob = put(gzip(tar));
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Path>> results = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        results.add(pool.submit(() -> trees.ensure(blob, diffId)));
+      }
+      for (Future<Path> f : results) {
+        assertThat(f.get()).isEqualTo(store.root().resolve("snapshots/sha256/" + diffId.hex() + "/rootfs"));
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(snapshotsDir()).containsExactly("sha256");
+  }
+
+  @Test
+  void ensure_whiteoutsInALayer_becomeOverlayWhiteouts() throws Exception {
+    byte[] tar = tar("etc/.wh.removed", "", "etc/kept", "k");
+    Digest diffId = Digest.sha256Of(tar);
+    Path rootfs = trees.ensure(put(tar), diffId);
+    Path wh = rootfs.resolve("etc/removed");
+    assertThat((int) Files.getAttribute(wh, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000).isEqualTo(0020000);
+    assertThat(Files.getAttribute(wh, "unix:rdev", LinkOption.NOFOLLOW_LINKS)).isEqualTo(0L);
+  }
+}
