@@ -10,8 +10,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** The build cache as a plain directory ({@code ROOT/cache/}) that pins nothing; see {@link BuildCache}. */
-public final class DirectoryBuildCache implements BuildCache {
+/** The build cache as a plain directory ({@code ROOT/cache/}) that pins nothing; see {@link BuildCacheView}. */
+public final class DirectoryBuildCache implements BuildCacheView {
   private final Path dir;
 
   public DirectoryBuildCache(Store store) {

@@ -28,13 +28,13 @@ import java.util.Set;
 public final class DiskUsage {
   private final Store store;
   private final ImageUsers users;
-  private final BuildCache buildCache;
+  private final BuildCacheView buildCache;
 
   public DiskUsage(Store store) {
     this(store, ImageUsers.NONE, new DirectoryBuildCache(store));
   }
 
-  public DiskUsage(Store store, ImageUsers users, BuildCache buildCache) {
+  public DiskUsage(Store store, ImageUsers users, BuildCacheView buildCache) {
     this.store = Objects.requireNonNull(store, "store");
     this.users = Objects.requireNonNull(users, "users");
     this.buildCache = Objects.requireNonNull(buildCache, "buildCache");
@@ -103,7 +103,7 @@ public final class DiskUsage {
     rows.add(new Category("Images", images.size(), activeImages.size(), imageBytes, untaggedOnlyBytes));
     rows.add(new Category("Blobs", sizes.size(), reachableCount, blobBytes, unreachableBytes));
     rows.add(snapshots(all));
-    BuildCache.Usage cache = buildCache.usage();
+    BuildCacheView.Usage cache = buildCache.usage();
     rows.add(new Category("Build cache", cache.entries(), 0, cache.bytes(), cache.bytes()));
     rows.add(temps());
     return new Report(rows, tags);

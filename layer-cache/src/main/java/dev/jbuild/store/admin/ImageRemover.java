@@ -42,7 +42,7 @@ public final class ImageRemover {
     this(store, users, new DirectoryBuildCache(store));
   }
 
-  public ImageRemover(Store store, ImageUsers users, BuildCache buildCache) {
+  public ImageRemover(Store store, ImageUsers users, BuildCacheView buildCache) {
     this.store = Objects.requireNonNull(store, "store");
     this.users = Objects.requireNonNull(users, "users");
     this.gc = new StoreGc(store, StoreGc.DEFAULT_GRACE, buildCache, users);

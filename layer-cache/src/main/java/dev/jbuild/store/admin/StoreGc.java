@@ -38,7 +38,7 @@ public final class StoreGc {
   private final Store store;
   private final StoreLayout layout;
   private final Duration grace;
-  private final BuildCache buildCache;
+  private final BuildCacheView buildCache;
   private final ImageUsers users;
 
   /** A collector with the default grace period, the build cache directory and no containers. */
@@ -51,7 +51,7 @@ public final class StoreGc {
    * which is safe only while no other jbuild process writes to the store (tests, maintenance windows). Images
    * that {@code users} report in use are kept as if tagged.
    */
-  public StoreGc(Store store, Duration grace, BuildCache buildCache, ImageUsers users) {
+  public StoreGc(Store store, Duration grace, BuildCacheView buildCache, ImageUsers users) {
     this.store = Objects.requireNonNull(store, "store");
     this.users = Objects.requireNonNull(users, "users");
     this.grace = Objects.requireNonNull(grace, "grace");

@@ -9,7 +9,7 @@ import java.util.Set;
  * extension point for the build cache index ({@code ROOT/cache/}): until it pins blobs of its own,
  * {@link DirectoryBuildCache} only measures and clears the directory.
  */
-public interface BuildCache {
+public interface BuildCacheView {
   /** Blobs the cache keeps alive even though no image references them (GC roots besides index.json). */
   Set<Digest> pinnedBlobs() throws StoreException;
 
