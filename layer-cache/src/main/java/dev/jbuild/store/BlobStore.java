@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
@@ -29,15 +28,21 @@ public final class BlobStore {
   private final Path blobsDir;
   private final Path tmpDir;
   private final StoreLocks locks;
+  private final Fs fs;
 
-  BlobStore(Path root, StoreLocks locks) {
+  BlobStore(Path root, StoreLocks locks, Fs fs) {
     this.blobsDir = root.resolve("blobs");
     this.tmpDir = root.resolve("tmp");
     this.locks = locks;
+    this.fs = fs;
   }
 
   StoreLocks locks() {
     return locks;
+  }
+
+  Fs fs() {
+    return fs;
   }
 
   /** Whether the blob is present (a regular file; a symlink planted in blobs/ does not count, M17). */
@@ -156,9 +161,44 @@ public final class BlobStore {
 
   private BlobWriter newWriter(String algorithm) throws StoreException {
     try {
-      return new FileBlobWriter(this, tmpDir, algorithm);
+      return FileBlobWriter.create(this, tmpDir, algorithm);
     } catch (IOException e) {
       throw new StoreException("cannot create a temp file in " + tmpDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Starts or resumes the ingest of blob {@code expected}, {@code size} bytes long (K05, K06). The partial content
+   * lives in {@code tmp/resume-<alg>-<hex>} beside a small {@code .ref} sidecar that records the digest and size.
+   * When the sidecar matches and the file is not longer than {@code size}, its bytes are re-hashed and the writer
+   * continues after them; {@link BlobWriter#written()} says where, so a registry client can ask for {@code Range:
+   * bytes=<written>-} (or call {@link BlobWriter#truncate()} when the server sends everything again). Any mismatch
+   * starts afresh. Closing without commit keeps the partial file for the next attempt (the sweep of {@code tmp/}
+   * removes it once stale); a failed commit deletes it, so bad data from a crash costs one failed attempt at most.
+   *
+   * <p>When another writer, in this JVM or another process, is on the same blob already, this returns an ordinary
+   * one-shot writer: both may commit, and the first blob wins (K04).
+   *
+   * <pre>{@code
+   * try (BlobWriter w = store.blobs().resumableWriter(layer.digest(), layer.size())) {
+   *   try (InputStream body = registry.getBlob(layer.digest(), w.written())) { // Range from w.written()
+   *     body.transferTo(w.stream());
+   *   }
+   *   w.commit(layer.digest(), layer.size());
+   * }
+   * }</pre>
+   */
+  public BlobWriter resumableWriter(Digest expected, long size) throws StoreException {
+    Objects.requireNonNull(expected, "expected");
+    if (size < 0) {
+      throw new IllegalArgumentException("a resumable ingest needs the blob's size, not " + size);
+    }
+    try {
+      BlobWriter w = FileBlobWriter.resume(this, tmpDir, expected, size);
+      return w != null ? w : newWriter(expected.algorithm());
+    } catch (IOException e) {
+      throw new StoreException("cannot open the resumable ingest of " + expected + " in " + tmpDir + ": "
+          + e.getMessage(), e);
     }
   }
 
@@ -248,7 +288,10 @@ public final class BlobStore {
   @SuppressWarnings("try") // the lock is held for the block, never referenced
   void install(Path temp, Digest d, long size) throws IOException {
     Path target = path(d);
-    Files.createDirectories(target.getParent());
+    if (!Files.isDirectory(target.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectories(target.getParent());
+      fs.syncDirectory(blobsDir); // else a crash could keep the blob but lose the directory entry holding it
+    }
     try (StoreLocks.Held held = locks.lockBlob(d)) {
       BasicFileAttributes existing = null;
       try {
@@ -262,8 +305,8 @@ public final class BlobStore {
         return;
       }
       // Absent, or visibly damaged (wrong size, not a regular file): the verified temp file replaces it.
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Fs.fsyncDirectory(target.getParent());
+      fs.move(temp, target);
+      fs.syncDirectory(target.getParent());
     }
   }
 }

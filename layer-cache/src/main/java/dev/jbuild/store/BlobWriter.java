@@ -21,8 +21,14 @@ public interface BlobWriter extends AutoCloseable {
   /** The stream to write the content to; closing it only flushes (it does not commit). */
   OutputStream stream();
 
-  /** Bytes written so far. */
+  /** Bytes written so far; for a {@linkplain BlobStore#resumableWriter resumed} ingest, including those resumed. */
   long written();
+
+  /**
+   * Discards everything written so far, resumed bytes included: {@link #written()} is 0 again. For a source that
+   * cannot continue at {@link #written()} (a server that ignores a Range request) or a retry after bad data (K05).
+   */
+  void truncate() throws StoreException;
 
   /**
    * Fsyncs the temp file, verifies the digest (if {@code expected} is not null) and the size (if {@code
@@ -34,7 +40,10 @@ public interface BlobWriter extends AutoCloseable {
    */
   Digest commit(Digest expected, long expectedSize) throws StoreException, DigestMismatchException;
 
-  /** Aborts (deletes the temp file) unless committed. Never throws. */
+  /**
+   * Aborts unless committed: a one-shot writer deletes its temp file; a {@linkplain BlobStore#resumableWriter
+   * resumable} one keeps it for the next attempt. Never throws.
+   */
   @Override
   void close();
 }

@@ -12,9 +12,40 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
-/** The few filesystem moves crash safety rests on: write-fsync-rename, and fsync of the directory after it. */
-final class Fs {
-  private Fs() {}
+/**
+ * The few filesystem moves crash safety rests on: write-fsync-rename, and fsync of the directory after it.
+ *
+ * <p>The instance methods are the calls a blob ingest makes (write, fsync, rename, directory fsync), kept overridable
+ * as a seam so tests can make them fail the way a full disk or a failing device does (CASES K07). {@link #REAL} is
+ * the only instance outside tests. The static helpers serve the other small files (index.json, oci-layout).
+ */
+class Fs {
+  /** The real filesystem. */
+  static final Fs REAL = new Fs();
+
+  Fs() {}
+
+  /** Writes all of {@code buf} at the channel's position; a full disk throws ({@code ENOSPC}). */
+  void write(FileChannel ch, ByteBuffer buf) throws IOException {
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
+  }
+
+  /** Makes the file's content durable. */
+  void force(FileChannel ch) throws IOException {
+    ch.force(true);
+  }
+
+  /** Renames {@code from} over {@code to} atomically (same filesystem). */
+  void move(Path from, Path to) throws IOException {
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Makes a rename in {@code dir} durable. */
+  void syncDirectory(Path dir) throws IOException {
+    fsyncDirectory(dir);
+  }
 
   /** A fresh name in {@code tmpDir}; random so that two processes never pick the same one. */
   static Path tempName(Path tmpDir, String prefix) {

@@ -37,10 +37,10 @@ public final class Store implements AutoCloseable {
   private final LayerCompressionIndex compression;
   private boolean closed;
 
-  private Store(Path root, StoreLocks locks) {
+  private Store(Path root, StoreLocks locks, Fs fs) {
     this.root = root;
     this.locks = locks;
-    this.blobs = new BlobStore(root, locks);
+    this.blobs = new BlobStore(root, locks, fs);
     this.images = new ImageStore(root, locks, blobs);
     this.compression = new LayerCompressionIndex(root, blobs);
   }
@@ -55,6 +55,11 @@ public final class Store implements AutoCloseable {
    * writer's lock is not held (a crashed ingest). Tests pass {@link Duration#ZERO}.
    */
   public static Store open(Path root, Duration staleTempAge) throws StoreException {
+    return open(root, staleTempAge, Fs.REAL);
+  }
+
+  /** As {@link #open(Path, Duration)} with blob ingests going through {@code fs} (fault-injection tests). */
+  static Store open(Path root, Duration staleTempAge, Fs fs) throws StoreException {
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(staleTempAge, "staleTempAge");
     Path real;
@@ -68,7 +73,7 @@ public final class Store implements AutoCloseable {
       throw new StoreException("cannot create the store at " + root + ": " + e.getMessage(), e);
     }
     StoreLocks locks = StoreLocks.acquire(real);
-    Store store = new Store(real, locks);
+    Store store = new Store(real, locks, fs);
     try {
       store.initLayout();
       TempSweeper.sweep(real.resolve("tmp"), staleTempAge, locks);

@@ -12,26 +12,47 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Removes what crashed ingests left in {@code tmp/}. A temp file goes only when it is older than the staleness
- * limit and no live writer holds its lock: a writer in another process keeps an exclusive lock on its temp file,
- * and writers of this JVM are skipped by name (opening and closing their file here would drop their lock).
+ * Removes what crashed ingests left in {@code tmp/}. A temp file goes only when no live writer holds its lock (a
+ * writer in another process keeps an exclusive lock on its temp file; writers of this JVM are skipped by name,
+ * since opening and closing their file here would drop their lock) and it is old enough:
+ *
+ * <ul>
+ *   <li>a one-shot ingest ({@code ingest-*}) after a one-minute grace (or the staleness limit, if shorter): its lock
+ *       proves whether its writer lives, and the grace only covers the instant between creating and locking it;
+ *   <li>a resumable ingest ({@code resume-*}) and everything else after the staleness limit, so a crashed download
+ *       can still be resumed for that long;
+ *   <li>a resume sidecar ({@code *.ref}) once the file it describes is gone.
+ * </ul>
  */
 final class TempSweeper {
+  static final Duration INGEST_GRACE = Duration.ofMinutes(1);
+
   private TempSweeper() {}
 
   static int sweep(Path tmpDir, Duration staleAfter, StoreLocks locks) {
-    Instant cutoff = Instant.now().minus(staleAfter);
+    Instant now = Instant.now();
+    Instant cutoff = now.minus(staleAfter);
+    Instant ingestCutoff = now.minus(staleAfter.compareTo(INGEST_GRACE) < 0 ? staleAfter : INGEST_GRACE);
     int removed = 0;
+    List<Path> sidecars = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(tmpDir)) {
       for (Path f : files) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(FileBlobWriter.REF_SUFFIX)) {
+          sidecars.add(f);
+          continue;
+        }
         if (locks.activeTemps.contains(f)) {
           continue;
         }
         try {
           BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-          if (a.lastModifiedTime().toInstant().isAfter(cutoff)) {
+          Instant limit = name.startsWith("ingest-") ? ingestCutoff : cutoff;
+          if (a.lastModifiedTime().toInstant().isAfter(limit)) {
             continue;
           }
           if (!a.isRegularFile()) {
@@ -50,6 +71,19 @@ final class TempSweeper {
       }
     } catch (IOException e) {
       // A sweep is housekeeping: it must never stop the store from opening.
+    }
+    for (Path ref : sidecars) {
+      String name = ref.getFileName().toString();
+      Path data = ref.resolveSibling(name.substring(0, name.length() - FileBlobWriter.REF_SUFFIX.length()));
+      try {
+        if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS) && !locks.activeTemps.contains(data)
+            && !Files.getLastModifiedTime(ref, LinkOption.NOFOLLOW_LINKS).toInstant().isAfter(ingestCutoff)) {
+          Files.deleteIfExists(ref);
+          removed++;
+        }
+      } catch (IOException e) {
+        // the next sweep tries again
+      }
     }
     return removed;
   }

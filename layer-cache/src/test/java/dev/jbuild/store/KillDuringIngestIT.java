@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.OciJson;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** K01: kill -9 of a JVM in the middle of an ingest leaves a store that still verifies. */
+/** K01: kill -9 of a JVM in the middle of an ingest leaves a store that still verifies, and resumable ingests resume. */
 class KillDuringIngestIT {
   static final long SIZE = 64L * 1024 * 1024;
 
@@ -71,7 +72,80 @@ class KillDuringIngestIT {
     }
   }
 
+  /**
+   * K01 at 50 random points: each child writes blobs in a loop (verified ingest, resumable writer, put) and is
+   * killed at a random moment. After every kill every file in blobs/ hashes to its name, and the next open sweeps
+   * tmp/ (crashed one-shot and resumable temps alike, with a zero staleness age).
+   */
+  @Test
+  void destroyForcibly_fiftyRandomPoints_everyBlobVerifiesAndTmpSwept() throws Exception {
+    Path root = dir.resolve("store");
+    Store.open(root).close();
+    Random random = new Random(4242);
+    int leftovers = 0;
+    for (int run = 0; run < 50; run++) {
+      Path log = dir.resolve("loop" + run + ".log");
+      Process child = ChildJvm.start(log, "ingest-loop", root.toString(), Integer.toString(run * 4));
+      ChildJvm.awaitLine(child, log, "READY", 60);
+      Thread.sleep(random.nextInt(150));
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+      assertEveryBlobFileHashesToItsName(root);
+      leftovers += tmpFiles(root).size();
+      try (Store store = Store.open(root, Duration.ZERO)) {
+        assertThat(tmpFiles(root)).as("tmp/ after reopening, run %d", run).isEmpty();
+        for (Digest d : store.blobs().list()) {
+          assertThat(store.blobs().size(d)).isEqualTo(Files.size(store.blobs().path(d)));
+        }
+      }
+    }
+    assertThat(leftovers).as("some kills landed mid-ingest and left a temp file").isPositive();
+  }
+
+  /** K01's "resumed (re-hash)": a killed resumable download continues where it stopped, in a new process. */
+  @Test
+  void destroyForcibly_resumableIngest_nextWriterResumesAfterRehash() throws Exception {
+    Path root = dir.resolve("store");
+    long size = 16L * 1024 * 1024;
+    Process child = ChildJvm.start(dir.resolve("resumable.log"), "slow-resumable", root.toString(),
+        Long.toString(size), "9");
+    long killAt = 2_000_000 + new Random(9).nextInt(8_000_000);
+    waitForTempOfSize(root, killAt, child, "resume-");
+    child.destroyForcibly();
+    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    Digest expected = Digest.sha256(StoreChild.hash(size, 9));
+    try (Store store = Store.open(root)) { // the default staleness keeps a fresh partial download
+      try (BlobWriter w = store.blobs().resumableWriter(expected, size)) {
+        long resumedAt = w.written();
+        assertThat(resumedAt).isGreaterThanOrEqualTo(killAt).isLessThan(size);
+        try (InputStream in = new StoreChild.SlowStream(size, 9, false)) {
+          in.skipNBytes(resumedAt);
+          in.transferTo(w.stream());
+        }
+        assertThat(w.commit(expected, size)).isEqualTo(expected);
+      }
+      assertThat(Digest.sha256Of(store.blobs().readAll(expected, size))).isEqualTo(expected);
+      assertThat(tmpFiles(root)).isEmpty();
+    }
+  }
+
+  static void assertEveryBlobFileHashesToItsName(Path root) throws Exception {
+    try (Stream<Path> files = Files.list(root.resolve("blobs/sha256"))) {
+      for (Path f : files.toList()) {
+        assertThat(Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(f.toString()).isTrue();
+        String actual = Digest.sha256Of(Files.readAllBytes(f)).hex();
+        assertThat(actual).as("content of %s", f).isEqualTo(f.getFileName().toString());
+      }
+    }
+  }
+
   private static void waitForTempOfSize(Path root, long bytes, Process child) throws Exception {
+    waitForTempOfSize(root, bytes, child, "ingest-");
+  }
+
+  private static void waitForTempOfSize(Path root, long bytes, Process child, String prefix) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
       if (!child.isAlive()) {
@@ -80,7 +154,7 @@ class KillDuringIngestIT {
       if (Files.isDirectory(root.resolve("tmp"))) {
         for (Path p : tmpFiles(root)) {
           try {
-            if (p.getFileName().toString().startsWith("ingest-") && Files.size(p) >= bytes) {
+            if (p.getFileName().toString().startsWith(prefix) && Files.size(p) >= bytes) {
               return;
             }
           } catch (java.nio.file.NoSuchFileException e) {

@@ -48,4 +48,39 @@ class MultiProcessStoreIT {
       }
     }
   }
+
+  /** K02 across processes: four JVMs ingest the same blobs at once and tag them; nothing is corrupt or lost. */
+  @Test
+  void ingest_sameBlobsFromFourProcesses_oneValidCopyEachAndAllTags() throws Exception {
+    Path root = dir.resolve("store");
+    Store.open(root).close();
+    int n = 20;
+    java.util.List<Process> children = new java.util.ArrayList<>();
+    for (int k = 0; k < 4; k++) {
+      children.add(ChildJvm.start(dir.resolve("same" + k + ".log"), "same-blobs", root.toString(), "child" + k,
+          Integer.toString(n)));
+    }
+    for (int k = 0; k < 4; k++) {
+      Process p = children.get(k);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(Files.readString(dir.resolve("same" + k + ".log"))).isZero();
+    }
+
+    KillDuringIngestIT.assertEveryBlobFileHashesToItsName(root);
+    var index = OciJson.readIndex(Files.readAllBytes(root.resolve("index.json")));
+    assertThat(index.manifests()).hasSize(4 * n);
+    try (Store store = Store.open(root)) {
+      for (int i = 0; i < n; i++) {
+        Digest d = Digest.sha256Of(StoreChild.sameBlob(i));
+        assertThat(store.blobs().has(d)).as("blob %d", i).isTrue();
+        for (int k = 0; k < 4; k++) {
+          assertThat(store.images().resolve("child" + k + ":" + i)).as("child%d:%d", k, i).isPresent();
+        }
+      }
+      assertThat(store.blobs().list()).hasSize(2 * n); // n layers + n manifests, each once
+      try (Stream<Path> tmp = Files.list(root.resolve("tmp"))) {
+        assertThat(tmp.toList()).isEmpty();
+      }
+    }
+  }
 }

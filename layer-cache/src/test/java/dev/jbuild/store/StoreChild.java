@@ -18,6 +18,9 @@ public final class StoreChild {
     switch (args[0]) {
       case "tag" -> tag(root, args[2], Integer.parseInt(args[3]));
       case "slow-ingest" -> slowIngest(root, Long.parseLong(args[2]), Long.parseLong(args[3]));
+      case "ingest-loop" -> ingestLoop(root, Integer.parseInt(args[2]));
+      case "same-blobs" -> sameBlobs(root, args[2], Integer.parseInt(args[3]));
+      case "slow-resumable" -> slowResumable(root, Long.parseLong(args[2]), Long.parseLong(args[3]));
       default -> throw new IllegalArgumentException(args[0]);
     }
     System.out.println("DONE");
@@ -40,6 +43,90 @@ public final class StoreChild {
     byte[] b = new byte[64 * 1024 + i];
     new Random(i).nextBytes(b);
     return b;
+  }
+
+  /** The blob {@link #ingestLoop} writes as its {@code i}th: 0 to 256 KiB of pseudo-random bytes. */
+  static byte[] loopBlob(int i) {
+    Random r = new Random(1000 + i);
+    byte[] b = new byte[r.nextInt(256 * 1024 + 1)];
+    r.nextBytes(b);
+    return b;
+  }
+
+  /**
+   * Writes blobs {@code start, start+1, ...} until killed, each a different way (verified ingest, resumable writer
+   * in pieces, put), so a kill lands in a write, an fsync, a rename or between blobs. Prints READY once open.
+   */
+  static void ingestLoop(Path root, int start) throws Exception {
+    try (Store store = Store.open(root)) {
+      System.out.println("READY");
+      System.out.flush();
+      for (int i = start; ; i++) {
+        byte[] b = loopBlob(i);
+        Digest d = Digest.sha256Of(b);
+        switch (i % 3) {
+          case 0 -> store.blobs().ingest(new java.io.ByteArrayInputStream(b), d, b.length);
+          case 1 -> {
+            try (BlobWriter w = store.blobs().resumableWriter(d, b.length)) {
+              for (int off = (int) w.written(); off < b.length; off += 16 * 1024) {
+                w.stream().write(b, off, Math.min(16 * 1024, b.length - off));
+              }
+              w.commit(d, b.length);
+            }
+          }
+          default -> store.blobs().put(MediaType.OCI_LAYER, b);
+        }
+      }
+    }
+  }
+
+  /** The blobs every {@link #sameBlobs} process writes: 256 KiB to 1 MiB each. */
+  static byte[] sameBlob(int i) {
+    Random r = new Random(5000 + i);
+    byte[] b = new byte[256 * 1024 + r.nextInt(768 * 1024)];
+    r.nextBytes(b);
+    return b;
+  }
+
+  /**
+   * Ingests the same {@code n} blobs as every other process running this, half "lock, check, ingest" (one
+   * downloads, the others wait and find it) and half racing straight into commit, then tags a manifest for each.
+   */
+  static void sameBlobs(Path root, String prefix, int n) throws Exception {
+    try (Store store = Store.open(root)) {
+      for (int i = 0; i < n; i++) {
+        byte[] b = sameBlob(i);
+        Digest d = Digest.sha256Of(b);
+        if (i % 2 == 0) {
+          try (StoreLock lock = store.blobs().lock(d)) {
+            if (!store.blobs().has(d)) {
+              store.blobs().ingest(new java.io.ByteArrayInputStream(b), d, b.length);
+            }
+          }
+        } else {
+          store.blobs().ingest(new java.io.ByteArrayInputStream(b), d, b.length);
+        }
+        Descriptor manifest = store.blobs().put(MediaType.OCI_MANIFEST,
+            ("{\"layer\":\"" + d + "\"}").getBytes(StandardCharsets.UTF_8));
+        store.images().tag(prefix + ":" + i, manifest);
+      }
+    }
+  }
+
+  /** A resumable ingest of {@code size} pseudo-random bytes, slowly, for a test to kill part-way. */
+  static void slowResumable(Path root, long size, long seed) throws Exception {
+    Digest expected = Digest.sha256(hash(size, seed));
+    try (Store store = Store.open(root); BlobWriter w = store.blobs().resumableWriter(expected, size)) {
+      try (InputStream in = new SlowStream(size, seed)) {
+        in.skipNBytes(w.written());
+        byte[] buf = new byte[65536];
+        for (int n; (n = in.read(buf)) > 0; ) {
+          w.stream().write(buf, 0, n);
+          w.stream().flush(); // so the test sees progress on disk
+        }
+      }
+      w.commit(expected, size);
+    }
   }
 
   /** Ingests {@code size} pseudo-random bytes slowly, announcing itself after the first chunk. */

@@ -8,14 +8,14 @@ import dev.jbuild.store.BlobStore;
 import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
+import dev.jbuild.store.compress.ParallelGzipOutputStream;
+import dev.jbuild.store.compress.Zstd;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Layers in the blob store: written once uncompressed (the diffID is the blob's own digest), compressed only when a
@@ -41,9 +41,10 @@ public final class LayerBlobs {
 
   /**
    * The stored uncompressed layer {@code diffId} compressed with {@code c}: looked up in the store's {@link
-   * dev.jbuild.store.LayerCompressionIndex} first, otherwise compressed once, stored and recorded. gzip output is
-   * deterministic (header mtime 0, no file name); zstd runs the host's {@code zstd -3}. {@code NONE} returns the
-   * uncompressed blob's descriptor.
+   * dev.jbuild.store.LayerCompressionIndex} first, otherwise compressed once, stored and recorded. Both formats are
+   * deterministic, independent of the number of cores: gzip is {@link ParallelGzipOutputStream} (level 6, header
+   * mtime 0, no name), zstd is {@link Zstd} (level 3 through zstd-jni). {@code NONE} returns the uncompressed
+   * blob's descriptor.
    *
    * @throws dev.jbuild.store.NoSuchBlobException when the uncompressed layer is not in the store
    */
@@ -59,10 +60,11 @@ public final class LayerBlobs {
     }
     Descriptor result;
     try (InputStream in = blobs.open(diffId); BlobWriter w = blobs.newWriter()) {
-      if (c == MediaType.Compression.GZIP) {
-        gzip(in, w.stream());
-      } else {
-        ZstdTool.compress(in, w.stream());
+      // Closing the compressor ends the gzip member or zstd frame; closing the writer's stream only flushes it.
+      try (OutputStream z = c == MediaType.Compression.GZIP
+          ? new ParallelGzipOutputStream(w.stream())
+          : Zstd.compressing(w.stream())) {
+        copy(in, z);
       }
       Digest d = w.commit(null, -1);
       result = new Descriptor(c == MediaType.Compression.GZIP ? MediaType.OCI_LAYER_GZIP : MediaType.OCI_LAYER_ZSTD, d,
@@ -74,31 +76,11 @@ public final class LayerBlobs {
     return result;
   }
 
-  /** gzip at level 6; Java's header has mtime 0, no name and OS 0, so equal input gives equal output. */
-  static void gzip(InputStream in, OutputStream out) throws IOException {
-    GZIPOutputStream gz = new GZIPOutputStream(new NonClosing(out), 128 * 1024) {
-      {
-        def.setLevel(Deflater.DEFAULT_COMPRESSION);
-      }
-    };
-    in.transferTo(gz);
-    gz.finish();
-    gz.flush();
-  }
-
-  private static final class NonClosing extends java.io.FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.flush();
+  /** Like transferTo, with blocks as large as the compressors' (transferTo's 8 KiB reads cost a lot at GB sizes). */
+  private static void copy(InputStream in, OutputStream out) throws IOException {
+    byte[] buf = new byte[ParallelGzipOutputStream.DEFAULT_BLOCK_SIZE];
+    for (int n; (n = in.read(buf)) >= 0; ) {
+      out.write(buf, 0, n);
     }
   }
 }

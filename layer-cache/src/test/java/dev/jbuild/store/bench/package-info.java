@@ -1,2 +1,2 @@
-/** Benchmarks run by the scripts under {@code bench/}; never part of the test suite. */
+/** Benchmark drivers run by the scripts under {@code bench/} with the test classpath; not tests themselves. */
 package dev.jbuild.store.bench;

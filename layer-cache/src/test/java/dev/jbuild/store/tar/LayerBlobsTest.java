@@ -2,13 +2,13 @@ package dev.jbuild.store.tar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.MediaType;
 import dev.jbuild.store.NoSuchBlobException;
 import dev.jbuild.store.Store;
+import dev.jbuild.store.compress.Decompress;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -76,7 +76,7 @@ class LayerBlobsTest {
     assertThat(gz.mediaType()).isEqualTo(MediaType.OCI_LAYER_GZIP);
     assertThat(store.compression().lookup(layer.diffId(), MediaType.Compression.GZIP)).contains(gz);
     byte[] compressed = store.blobs().readAll(gz.digest(), 1 << 20);
-    assertThat(compressed).startsWith(0x1f, 0x8b, 8, 0, 0, 0, 0, 0); // no name, mtime 0
+    assertThat(compressed).startsWith(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff); // no name, mtime 0, OS unknown
     try (InputStream in = new GZIPInputStream(store.blobs().open(gz.digest()))) {
       assertThat(Digest.sha256Of(in.readAllBytes())).isEqualTo(layer.diffId());
     }
@@ -123,8 +123,7 @@ class LayerBlobsTest {
   }
 
   @Test
-  void compressed_zstd_roundTripsWhenToolInstalled() throws Exception {
-    assumeThat(ZstdTool.tool()).as("zstd installed").isNotNull();
+  void compressed_zstd_recordedAndDecompressesToTheTar() throws Exception {
     Layer layer = LayerBlobs.writeLayer(store.blobs(), entries(), null);
 
     Descriptor zst = LayerBlobs.compressed(store, layer.diffId(), MediaType.Compression.ZSTD);
@@ -132,6 +131,9 @@ class LayerBlobsTest {
     assertThat(zst.mediaType()).isEqualTo(MediaType.OCI_LAYER_ZSTD);
     byte[] blob = store.blobs().readAll(zst.digest(), 1 << 20);
     assertThat(blob).startsWith(0x28, 0xb5, 0x2f, 0xfd);
+    try (InputStream in = Decompress.open(store.blobs().open(zst.digest()), 1 << 20)) {
+      assertThat(Digest.sha256Of(in.readAllBytes())).isEqualTo(layer.diffId());
+    }
     assertThat(LayerBlobs.compressed(store, layer.diffId(), MediaType.Compression.ZSTD)).isEqualTo(zst);
   }
 }
