@@ -9,6 +9,7 @@ import dev.jbuild.oci.MediaType;
 import dev.jbuild.oci.OciException;
 import dev.jbuild.oci.OciJson;
 import dev.jbuild.store.BlobStore;
+import dev.jbuild.store.compress.Decompress;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -175,14 +175,17 @@ public final class ImageValidator {
     MessageDigest uncompressed = Digest.newSha256();
     long[] rawCount = new long[1];
     Set<String> seen = new HashSet<>();
+    MediaType.Compression declared = MediaType.layerCompression(layer.mediaType());
+    try (InputStream probe = new BufferedInputStream(Files.newInputStream(path))) {
+      MediaType.Compression actual = Decompress.detect(probe);
+      if (actual != declared) {
+        problems.add(what + ": media type says " + declared + " but the blob is " + actual);
+      }
+    }
     try (InputStream file = Files.newInputStream(path);
         InputStream counted = new CountingStream(new DigestInputStream(file, compressed), rawCount);
         InputStream raw = new BufferedInputStream(counted, 1 << 16);
-        InputStream plain = switch (MediaType.layerCompression(layer.mediaType())) {
-          case GZIP -> new GZIPInputStream(raw, 1 << 16);
-          case NONE -> raw;
-          case ZSTD -> throw new IOException("zstd layers are not validated yet");
-        };
+        InputStream plain = Decompress.open(raw, Long.MAX_VALUE);
         DigestInputStream hashed = new DigestInputStream(plain, uncompressed)) {
       TarArchiveInputStream tar = new TarArchiveInputStream(hashed);
       TarArchiveEntry e;

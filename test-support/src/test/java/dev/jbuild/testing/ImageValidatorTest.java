@@ -78,6 +78,16 @@ class ImageValidatorTest {
   }
 
   @Test
+  void problems_mediaTypeThatContradictsTheBytes_isReported() throws Exception {
+    Manifest m = manifest();
+    Descriptor layer = m.layers().get(0).withMediaType(MediaType.OCI_LAYER);
+    Descriptor manifest = store.blobs().put(MediaType.OCI_MANIFEST,
+        OciJson.write(Manifest.oci(m.config(), List.of(layer))));
+    assertThat(ImageValidator.problems(store.blobs(), manifest))
+        .contains("layer 0 " + layer.digest() + ": media type says NONE but the blob is GZIP");
+  }
+
+  @Test
   void problems_missingConfig_isReported() throws Exception {
     Manifest m = manifest();
     Descriptor missing = new Descriptor(MediaType.OCI_CONFIG, dev.jbuild.oci.Digest.sha256Of(new byte[] {9}), 1);

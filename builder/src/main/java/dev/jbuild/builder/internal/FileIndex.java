@@ -1,15 +1,14 @@
 package dev.jbuild.builder.internal;
 
 import dev.jbuild.oci.Descriptor;
-import dev.jbuild.oci.MediaType;
 import dev.jbuild.store.BlobStore;
 import dev.jbuild.store.StoreException;
+import dev.jbuild.store.compress.Decompress;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.TreeMap;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -21,6 +20,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 final class FileIndex {
   /** Metadata of one path; {@code directory} tells dirs from everything else. */
   record Meta(boolean directory, int mode, long uid, long gid, Instant mtime) {}
+
+  /** The same ceiling the layer applier uses by default. */
+  private static final long MAX_LAYER_BYTES = 64L << 30;
 
   private final TreeMap<String, Meta> entries = new TreeMap<>();
 
@@ -47,13 +49,9 @@ final class FileIndex {
   }
 
   private void applyLayer(BlobStore blobs, Descriptor layer) throws IOException, StoreException {
-    MediaType.Compression compression = MediaType.layerCompression(layer.mediaType());
+    // By magic number, not media type: what matters is what the bytes are. Capped against decompression bombs.
     try (InputStream raw = new BufferedInputStream(blobs.open(layer.digest()), 1 << 16);
-        InputStream in = switch (compression) {
-          case GZIP -> new GZIPInputStream(raw, 1 << 16);
-          case NONE -> raw;
-          case ZSTD -> throw new IOException("zstd layers are not supported yet: " + layer.digest());
-        };
+        InputStream in = Decompress.open(raw, MAX_LAYER_BYTES);
         TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
       TarArchiveEntry e;
       while ((e = tar.getNextEntry()) != null) {
