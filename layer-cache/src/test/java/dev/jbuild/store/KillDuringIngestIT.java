@@ -98,6 +98,10 @@ class KillDuringIngestIT {
         for (Digest d : store.blobs().list()) {
           assertThat(store.blobs().size(d)).isEqualTo(Files.size(store.blobs().path(d)));
         }
+        // What `jbuild system check` runs: blobs, index.json references, records, snapshots, temp files.
+        dev.jbuild.store.admin.CheckReport check = new dev.jbuild.store.admin.StoreCheck(store, Duration.ZERO)
+            .check(false);
+        assertThat(check.problems()).as("system check after kill %d", run).isEmpty();
       }
     }
     assertThat(leftovers).as("some kills landed mid-ingest and left a temp file").isPositive();
