@@ -83,6 +83,14 @@ public final class LayerTarWriter {
     return DirectoryWalker.walk(root, prefix);
   }
 
+  /**
+   * Walks an overlayfs upper directory into the entries of the layer it stands for, with overlay whiteouts and
+   * opaque directories turned into OCI whiteout entries; see {@link OverlayUpper}.
+   */
+  public static List<LayerEntry> fromOverlayUpperdir(Path upper) throws IOException {
+    return OverlayUpper.entries(upper);
+  }
+
   /** The order entries are written in: component-wise, by code point ("a" < "a/b" < "a-b"). */
   public static int comparePaths(String a, String b) {
     int i = 0;
