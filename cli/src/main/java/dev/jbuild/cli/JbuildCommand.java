@@ -24,6 +24,10 @@ import picocli.CommandLine.Command;
       PruneCommand.class,
       SystemCommand.class,
       ParseCommand.class,
+      SaveCommand.class,
+      LoadCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "A first word that is not a command means 'build': jbuild -t name:tag . is jbuild build -t name:tag ."})

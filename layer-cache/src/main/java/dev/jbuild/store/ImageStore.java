@@ -96,6 +96,30 @@ public final class ImageStore {
     }
   }
 
+  /**
+   * Adds {@code manifest} to index.json with no name (as an untagged image another tool left in a layout), so
+   * that prune keeps it; does nothing when an untagged entry for the same digest is there already.
+   */
+  @SuppressWarnings("try") // the lock is held for the block, never referenced
+  public void addUntagged(Descriptor manifest) throws StoreException {
+    Objects.requireNonNull(manifest, "manifest");
+    if (!blobs.has(manifest.digest())) {
+      throw new NoSuchBlobException(manifest.digest());
+    }
+    Descriptor entry = withoutRefName(manifest);
+    try (StoreLocks.Held held = lockIndex()) {
+      ImageIndex index = readIndex();
+      for (Descriptor d : index.manifests()) {
+        if (!d.annotations().containsKey(REF_NAME) && d.digest().equals(entry.digest())) {
+          return;
+        }
+      }
+      List<Descriptor> entries = new ArrayList<>(index.manifests());
+      entries.add(entry);
+      writeIndex(index, entries);
+    }
+  }
+
   /** Removes the tag; returns whether it existed. The manifest blob stays (prune removes unreferenced blobs). */
   @SuppressWarnings("try") // the lock is held for the block, never referenced
   public boolean untag(String name) throws StoreException {
