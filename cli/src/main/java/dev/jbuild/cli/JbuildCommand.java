@@ -19,6 +19,11 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       PullCommand.class,
       PushCommand.class,
+      CopyCommand.class,
+      TagsCommand.class,
+      ManifestCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "A first word that is not a command means 'build': jbuild -t name:tag . is jbuild build -t name:tag ."})

@@ -1,7 +1,6 @@
 package dev.jbuild.registry;
 
 import com.google.api.client.http.HttpTransport;
-import com.google.api.client.http.javanet.NetHttpTransport;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.ImageIndex;
@@ -58,7 +57,7 @@ public final class RegistryClient implements AutoCloseable {
    * A client for {@code registry} (as users write it: {@code docker.io}, {@code localhost:5000}) and a
    * repository already normalised (Docker Hub's {@code library/} prefix applied, as {@link ImageReference} does).
    *
-   * @throws IllegalArgumentException for an invalid registry or repository name
+   * @throws IllegalArgumentException for an invalid registry or repository name, or an unreadable CA file
    */
   public static RegistryClient create(RegistryClientSettings settings, String registry, String repository) {
     Objects.requireNonNull(settings, "settings");
@@ -66,7 +65,7 @@ public final class RegistryClient implements AutoCloseable {
     HttpTransport transport = settings.transport();
     HttpTransport owned = null;
     if (transport == null) {
-      transport = new NetHttpTransport();
+      transport = Transports.create(settings, registry);
       owned = transport;
     }
     RegistryCaller caller = new RegistryCaller(target, settings, transport);
@@ -88,7 +87,23 @@ public final class RegistryClient implements AutoCloseable {
 
   /** {@code GET /v2/}: checks that the registry answers and that our credentials (if any) work for it. */
   public void ping() throws IOException, RegistryException {
-    caller.call(new Ping());
+    caller.call(new Ping(true));
+  }
+
+  /**
+   * Checks that {@code registry} accepts {@code credential}, as {@code docker login} does: {@code GET /v2/},
+   * answering the registry's challenge (Basic, or a token request without scope) with exactly that credential.
+   *
+   * @throws RegistryAuthenticationException when the registry or its token service rejects the credential
+   */
+  public static void checkLogin(RegistryClientSettings settings, String registry, Credential credential)
+      throws IOException, RegistryException {
+    Objects.requireNonNull(credential, "credential");
+    RegistryClientSettings only = settings.withCredentials(
+        r -> r.equals(registry) ? Optional.of(credential) : Optional.empty());
+    try (RegistryClient client = create(only, registry, "jbuild/login")) {
+      client.caller.call(new Ping(false));
+    }
   }
 
   /** {@code HEAD} of the blob. */
