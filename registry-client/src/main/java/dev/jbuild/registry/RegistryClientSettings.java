@@ -34,7 +34,8 @@ import java.util.TreeMap;
  * @param events receives progress and retry events
  * @param transport the HTTP transport, or null for a fresh {@code NetHttpTransport}; tests inject one
  * @param hostOverrides registry (as named, or its API host) to a base URL such as {@code http://127.0.0.1:8080},
- *     so tests can stand in for Docker Hub; the override's scheme is used as given
+ *     so tests can stand in for Docker Hub; the override's scheme is used as given. A token realm whose host is a
+ *     key (such as {@code auth.docker.io}) is sent to the override too
  * @param insecureRegistries registries ({@code host} or {@code host:port}, as the user names them) reached over
  *     plain HTTP; loopback registries need no entry
  * @param caCertificates registry ({@code host} or {@code host:port}) to a PEM file of extra CA certificates trusted
