@@ -39,10 +39,18 @@ public final class DockerConfigFile {
   private static final long MAX_CONFIG = 16L << 20;
 
   private final Path file;
+  private final Path helperDir;
   private final ObjectMapper mapper = new ObjectMapper();
 
+  /** The file at {@code file}; credential helpers are found on {@code PATH}, as docker finds them. */
   public DockerConfigFile(Path file) {
+    this(file, null);
+  }
+
+  /** For tests: helpers are taken from {@code helperDir} instead of {@code PATH}. */
+  DockerConfigFile(Path file, Path helperDir) {
     this.file = Objects.requireNonNull(file, "file");
+    this.helperDir = helperDir;
   }
 
   public Path file() {
@@ -66,7 +74,7 @@ public final class DockerConfigFile {
     if (helper != null) {
       ObjectNode request = mapper.createObjectNode();
       request.put("ServerURL", key).put("Username", credential.username()).put("Secret", credential.secret());
-      runHelper(helper, "store", mapper.writeValueAsBytes(request));
+      runHelper(helperDir, helper, "store", mapper.writeValueAsBytes(request));
       if (auths.has(key)) {
         auths.remove(key);
         write(root);
@@ -91,7 +99,7 @@ public final class DockerConfigFile {
     String helper = helperFor(root, registry, key);
     boolean found = false;
     if (helper != null) {
-      found = runHelper(helper, "erase", key.getBytes(StandardCharsets.UTF_8));
+      found = runHelper(helperDir, helper, "erase", key.getBytes(StandardCharsets.UTF_8));
     }
     JsonNode auths = root.get("auths");
     if (auths instanceof ObjectNode a && a.has(key)) {
@@ -172,14 +180,15 @@ public final class DockerConfigFile {
    * nothing ({@code credentials not found in native keychain}); any other failure is an error naming the helper
    * but never the secret.
    */
-  private static boolean runHelper(String helper, String action, byte[] input) throws IOException {
+  private static boolean runHelper(Path helperDir, String helper, String action, byte[] input) throws IOException {
     if (!helper.matches("[A-Za-z0-9._-]+")) {
       throw new IOException("invalid credential helper name \"" + helper + "\" in the docker config");
     }
     String program = "docker-credential-" + helper;
     Process process;
     try {
-      process = new ProcessBuilder(program, action).redirectErrorStream(true).start();
+      String executable = helperDir == null ? program : helperDir.resolve(program).toString();
+      process = new ProcessBuilder(executable, action).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new IOException("credential helper " + program + " is configured but cannot be run (is it on PATH?)", e);
     }
