@@ -65,13 +65,13 @@ public final class ImageTransfer {
     try (RegistryClient client = RegistryClient.create(settings, ref)) {
       Fetched top = fetchTop(client, ref);
       if (!MediaType.isIndex(top.descriptor().mediaType())) {
-        pullImage(client, ref, top, null);
+        pullImage(client, ref, top, null, platform);
         return new PullResult(top.descriptor(), top.descriptor());
       }
       ImageIndex index = OciJson.readIndex(top.bytes());
       Descriptor chosen = select(index, platform, ref);
       Fetched image = fetchManifest(client, ref, chosen);
-      pullImage(client, ref, image, chosen.platform());
+      pullImage(client, ref, image, chosen.platform(), null);
       store.blobs().ingest(new ByteArrayInputStream(top.bytes()), top.descriptor().digest(), top.descriptor().size());
       return new PullResult(top.descriptor(), image.descriptor());
     }
@@ -86,7 +86,7 @@ public final class ImageTransfer {
     try (RegistryClient client = RegistryClient.create(settings, ref)) {
       Fetched top = fetchTop(client, ref);
       if (!MediaType.isIndex(top.descriptor().mediaType())) {
-        pullImage(client, ref, top, null);
+        pullImage(client, ref, top, null, null);
         return new PullResult(top.descriptor(), top.descriptor());
       }
       for (Descriptor child : OciJson.readIndex(top.bytes()).manifests()) {
@@ -94,7 +94,7 @@ public final class ImageTransfer {
           throw new OciException(ref.familiar() + ": the index lists " + child.digest() + " of media type "
               + child.mediaType() + "; only image manifests are supported in an index");
         }
-        pullImage(client, ref, fetchManifest(client, ref, child), child.platform());
+        pullImage(client, ref, fetchManifest(client, ref, child), child.platform(), null);
       }
       store.blobs().ingest(new ByteArrayInputStream(top.bytes()), top.descriptor().digest(), top.descriptor().size());
       return new PullResult(top.descriptor(), top.descriptor());
@@ -146,9 +146,12 @@ public final class ImageTransfer {
         + (available.isEmpty() ? "none" : String.join(", ", available)) + "); choose one with --platform");
   }
 
-  /** Stores one image manifest and everything it references; the manifest goes in last. */
-  private void pullImage(RegistryClient client, ImageReference ref, Fetched image, Platform indexPlatform)
-      throws IOException, RegistryException, StoreException, OciException {
+  /**
+   * Stores one image manifest and everything it references; the manifest goes in last. {@code wanted} is the
+   * platform asked for when there was no index to choose from: the config must then be for it.
+   */
+  private void pullImage(RegistryClient client, ImageReference ref, Fetched image, Platform indexPlatform,
+      Platform wanted) throws IOException, RegistryException, StoreException, OciException {
     Manifest manifest = OciJson.readManifest(image.bytes());
     byte[] configBytes = fetchSmall(client, manifest.config());
     String configType = manifest.config().mediaType();
@@ -157,6 +160,11 @@ public final class ImageTransfer {
       if (config.diffIds().size() != manifest.layers().size()) {
         throw new OciException(ref.familiar() + ": the config lists " + config.diffIds().size()
             + " diff_ids for " + manifest.layers().size() + " layers");
+      }
+      if (wanted != null && config.os() != null && config.architecture() != null
+          && !wanted.matches(config.platform())) {
+        throw new OciException(ref.familiar() + " is an image for " + config.platform() + " only, not for " + wanted
+            + "; choose --platform " + config.platform());
       }
       if (indexPlatform != null && !indexPlatform.matches(config.platform())) {
         throw new OciException(ref.familiar() + ": the index says " + indexPlatform + " but the image's config says "
