@@ -16,9 +16,8 @@ layers=${1:-10}
 mib=${2:-100}
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$(mktemp -d /tmp/jbuild-bench-registry.XXXXXX)
-registry_pid=
 cleanup() {
-  [[ -n "$registry_pid" ]] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null || true
+  stop_registries
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -33,8 +32,12 @@ mvn -B -ntp -o -q test-compile -pl registry-client -am >/dev/null
 mvn -B -ntp -o -q dependency:build-classpath -pl registry-client -Dmdep.outputFile="$work/cp.txt" >/dev/null
 cp="$repo_root/registry-client/target/test-classes:$repo_root/registry-client/target/classes:$(cat "$work/cp.txt")"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$work/registry.yml" <<YAML
+# start_registry NAME: a docker-registry with its own storage on a free loopback port; prints localhost:PORT.
+# Runs in a command substitution (a subshell), so each registry's pid goes to a file the main shell reads.
+start_registry() {
+  local name=$1 port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  cat > "$work/$name.yml" <<YAML
 version: 0.1
 log:
   level: error
@@ -42,16 +45,27 @@ log:
     disabled: true
 storage:
   filesystem:
-    rootdirectory: $work/registry
-  delete:
-    enabled: true
+    rootdirectory: $work/$name
 http:
   addr: 127.0.0.1:$port
 YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
-host="localhost:$port"
+  docker-registry serve "$work/$name.yml" >"$work/$name.log" 2>&1 </dev/null &
+  echo $! > "$work/$name.pid"
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
+  echo "localhost:$port"
+}
+stop_registry() {
+  local file="$work/$1.pid"
+  [[ -f "$file" ]] || return 0
+  kill "$(cat "$file")" 2>/dev/null || true
+  rm -f "$file"
+}
+stop_registries() {
+  local file
+  for file in "$work"/*.pid; do [[ -e "$file" ]] && stop_registry "$(basename "$file" .pid)"; done
+  return 0
+}
+host=$(start_registry source)
 
 echo "writing the image ($layers x $mib MiB, uncompressed layers)..." >&2
 java -cp "$cp" dev.jbuild.registry.transfer.BenchImage "$work/store" bench:1 "$layers" "$mib" >/dev/null
@@ -65,8 +79,15 @@ skopeo copy --quiet --src-tls-verify=false "docker://$host/bench/first:1" "oci:$
 
 jb_push=(); sk_push=(); jb_pull=(); sk_pull=()
 for i in 1 2 3; do
-  jb_push+=("$(seconds "$jbuild" --root "$work/store" push -q bench:1 "$host/bench/jb$i:1")")
-  sk_push+=("$(seconds skopeo copy --quiet --dest-tls-verify=false "oci:$work/oci:bench" "docker://$host/bench/sk$i:1")")
+  # Each push goes to a registry of its own: neither tool can skip or mount blobs it pushed before (skopeo
+  # remembers blob locations in its blob-info cache and would mount instead of uploading).
+  jb_dest=$(start_registry "push-jb$i")
+  sk_dest=$(start_registry "push-sk$i")
+  jb_push+=("$(seconds "$jbuild" --root "$work/store" push -q bench:1 "$jb_dest/bench/app:1")")
+  sk_push+=("$(seconds skopeo copy --quiet --dest-tls-verify=false "oci:$work/oci:bench" "docker://$sk_dest/bench/app:1")")
+  stop_registry "push-jb$i"
+  stop_registry "push-sk$i"
+  rm -rf "$work/push-jb$i" "$work/push-sk$i"
   jb_pull+=("$(seconds "$jbuild" --root "$work/pull-jb$i" pull -q "$host/bench/first:1")")
   rm -rf "$work/pull-jb$i"
   sk_pull+=("$(seconds skopeo copy --quiet --src-tls-verify=false "docker://$host/bench/first:1" "oci:$work/pull-sk$i:bench")")

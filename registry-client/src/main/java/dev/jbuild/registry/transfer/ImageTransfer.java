@@ -232,7 +232,7 @@ public final class ImageTransfer {
     } else if (DiffIds.known(store, layer, diffId)) {
       return;
     }
-    Digest actual = DiffIds.uncompressed(store, layer);
+    Digest actual = DiffIds.uncompressed(store, layer, fresh);
     if (!actual.equals(diffId)) {
       if (fresh) {
         store.blobs().delete(layer.digest());
