@@ -265,11 +265,45 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   /**
-   * The referrers of {@code subject} via the OCI 1.1 referrers API, filtered by {@code artifactType} (null
-   * for all). Empty when the registry has no referrers API; callers may then try the {@code sha256-<hex>} tag.
+   * The referrers of {@code subject} (manifests whose {@code subject} is it), filtered by {@code artifactType}
+   * (null for all): through the OCI 1.1 referrers API, or, on a registry without it, through the fallback tag
+   * schema ({@code sha256-<hex>} tagging an index of the referrers). Empty when neither exists.
    */
   public Optional<ImageIndex> referrers(Digest subject, String artifactType) throws IOException, RegistryException {
-    return caller.call(new ReferrersFetcher(caller.target(), Objects.requireNonNull(subject), artifactType));
+    Objects.requireNonNull(subject, "subject");
+    Optional<ImageIndex> api = caller.call(new ReferrersFetcher(caller.target(), subject, artifactType));
+    if (api.isPresent()) {
+      return Optional.of(filtered(api.get(), artifactType));
+    }
+    ManifestResponse tagged;
+    try {
+      tagged = pullManifest(subject.algorithm() + "-" + subject.hex());
+    } catch (ManifestNotFoundException e) {
+      return Optional.empty();
+    }
+    if (!MediaType.isIndex(tagged.mediaType())) {
+      throw caller.errors().protocol("the referrers tag of " + subject + " is a " + tagged.mediaType()
+          + ", not an index", null);
+    }
+    try {
+      return Optional.of(filtered(OciJson.readIndex(tagged.bytes()), artifactType));
+    } catch (MalformedContentException e) {
+      throw caller.errors().protocol("the referrers index of " + subject + " is malformed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Registries may ignore the artifactType filter; applying it again is harmless. */
+  private static ImageIndex filtered(ImageIndex index, String artifactType) {
+    if (artifactType == null) {
+      return index;
+    }
+    List<Descriptor> kept = new ArrayList<>();
+    for (Descriptor d : index.manifests()) {
+      if (artifactType.equals(d.artifactType())) {
+        kept.add(d);
+      }
+    }
+    return new ImageIndex(index.mediaType(), index.artifactType(), kept, index.subject(), index.annotations());
   }
 
   /** Releases the HTTP transport if this client created it; an injected transport stays open. */

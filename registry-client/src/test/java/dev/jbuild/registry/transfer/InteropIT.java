@@ -129,6 +129,16 @@ class InteropIT {
       assertThat(new ImageTransfer(store, SETTINGS, null).push(all.stored(), ref("interop/multi-again:1")))
           .isEqualTo(all.stored().digest());
     }
+    // And a registry-to-registry copy of the index keeps every digest, children included.
+    Digest copied = new RegistryCopy(SETTINGS, temp, null).copy(ref("interop/multi:1"), ref("interop/multi-copy:2"));
+    try (RegistryClient client = RegistryClient.create(SETTINGS, registry.host(), "interop/multi-copy");
+        RegistryClient source = RegistryClient.create(SETTINGS, registry.host(), "interop/multi")) {
+      assertThat(client.pullManifest("2").bytes()).isEqualTo(source.pullManifest("1").bytes());
+      assertThat(copied).isEqualTo(source.pullManifest("1").digest());
+      assertThat(client.pullManifest(arm64.manifestDescriptor().digest().toString()).bytes())
+          .isEqualTo(arm64.manifest());
+      assertThat(client.blobExists(amd64.layers().get(1).digest())).isTrue();
+    }
   }
 
   @Test
