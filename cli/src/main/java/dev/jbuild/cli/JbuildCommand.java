@@ -28,6 +28,11 @@ import picocli.CommandLine.Command;
       LoadCommand.class,
       ImportCommand.class,
       ExportCommand.class,
+      CopyCommand.class,
+      TagsCommand.class,
+      ManifestCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "A first word that is not a command means 'build': jbuild -t name:tag . is jbuild build -t name:tag ."})

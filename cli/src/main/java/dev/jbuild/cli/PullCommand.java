@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jbuild pull REF}: an image from a registry into the local store; prints its digest. */
-@Command(name = "pull", description = "Pull an image from a registry into the local store.",
+@Command(name = "pull", description = "Pull an image from a registry into the local store; prints its digest.",
     mixinStandardHelpOptions = true)
 final class PullCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -26,12 +26,19 @@ final class PullCommand implements Callable<Integer> {
   @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to pull (default: the host's).")
   String platform;
 
+  @Option(names = {"-a", "--all-platforms"},
+      description = "Pull every platform of a multi-platform image and store the whole index.")
+  boolean allPlatforms;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only the digest.")
   boolean quiet;
 
   @Override
   public Integer call() throws Exception {
     ImageReference ref = LocalImages.parse(image);
+    if (allPlatforms && platform != null) {
+      throw new Errors.UserError("--platform and --all-platforms exclude each other");
+    }
     Platform wanted;
     try {
       wanted = platform == null ? Platform.host() : Platform.parse(platform);
@@ -40,7 +47,8 @@ final class PullCommand implements Callable<Integer> {
     }
     ProgressPrinter printer = new ProgressPrinter(spec.commandLine().getErr(), quiet);
     try (Store store = parent.global.openStore()) {
-      ImageTransfer.PullResult result = registry.transfer(store, printer).pull(ref, wanted);
+      ImageTransfer transfer = registry.transfer(store, printer, ref.registry());
+      ImageTransfer.PullResult result = allPlatforms ? transfer.pullAllPlatforms(ref) : transfer.pull(ref, wanted);
       store.images().tag(ref.familiar(), result.stored());
       printer.info("pulled " + ref.familiar());
       spec.commandLine().getOut().println(result.stored().digest());

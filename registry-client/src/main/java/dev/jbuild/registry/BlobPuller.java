@@ -98,6 +98,11 @@ final class BlobPuller implements RegistryEndpoint<Long> {
       }
       int n;
       while ((n = body.read(buffer)) != -1) {
+        if (Thread.currentThread().isInterrupted()) {
+          // A parallel transfer was cancelled: stop now instead of resuming.
+          throw new RegistryCaller.NotRetryableException("interrupted",
+              new java.io.InterruptedIOException("blob " + state.descriptor.digest() + " download cancelled"));
+        }
         if (state.offset + n > size) {
           throw new RegistryCaller.NotRetryableException(
               "blob " + state.descriptor.digest() + " is longer than its descriptor's " + size + " bytes",

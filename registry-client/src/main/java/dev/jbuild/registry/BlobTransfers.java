@@ -31,6 +31,11 @@ final class BlobTransfers {
 
   void pull(Descriptor descriptor, OutputStream sink) throws IOException, RegistryException {
     RegistryTarget target = caller.target();
+    if (descriptor.size() == 0) {
+      // A zero size in a descriptor is how a broken or hostile manifest hides an unbounded body (R19).
+      throw new RegistryProtocolException(target.name() + ": blob " + descriptor.digest()
+          + " has a zero-size descriptor", target.registry(), target.repository(), null);
+    }
     ProgressReporter progress = new ProgressReporter(
         target, settings.events(), RegistryEvent.Direction.PULL, descriptor.digest(), descriptor.size());
     BlobPuller.State state = new BlobPuller.State(target, descriptor, sink, progress);

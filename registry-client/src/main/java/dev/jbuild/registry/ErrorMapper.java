@@ -97,10 +97,11 @@ final class ErrorMapper {
     } else if (e instanceof NoRouteToHostException) {
       message = where + "no route to " + target.hostPort();
     } else if (e instanceof SocketTimeoutException) {
-      message = where + "timed out talking to " + target.hostPort() + " (" + Redact.text(e.getMessage()) + after + ")";
+      message = where + "timed out talking to " + target.hostPort() + " while " + endpoint.action() + " ("
+          + Redact.text(e.getMessage()) + after + ")";
     } else if (e instanceof SSLException) {
       message = where + "TLS with " + target.hostPort() + " failed: " + Redact.text(e.getMessage())
-          + " (for a plain-HTTP registry, allow it as insecure)";
+          + " (for a registry with its own CA use --ca-file; for a plain-HTTP one, --insecure-registry)";
     } else if (e instanceof InterruptedIOException) {
       message = where + "interrupted while " + endpoint.action();
     } else {

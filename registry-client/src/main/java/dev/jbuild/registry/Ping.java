@@ -4,6 +4,13 @@ import java.util.List;
 
 /** {@code GET /v2/}: is this a registry, and will it talk to us (with auth)? */
 final class Ping implements RegistryEndpoint<Boolean> {
+  private final boolean withRepositoryScope;
+
+  /** @param withRepositoryScope ask for the repository's pull scope; a login check asks for no scope at all */
+  Ping(boolean withRepositoryScope) {
+    this.withRepositoryScope = withRepositoryScope;
+  }
+
   @Override
   public String method() {
     return "GET";
@@ -16,7 +23,7 @@ final class Ping implements RegistryEndpoint<Boolean> {
 
   @Override
   public List<String> scopes(RegistryTarget target) {
-    return List.of(RegistryEndpoint.pullScope(target.repository()));
+    return withRepositoryScope ? List.of(RegistryEndpoint.pullScope(target.repository())) : List.of();
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.jbuild.registry;
 
 import com.google.api.client.http.HttpTransport;
-import com.google.api.client.http.javanet.NetHttpTransport;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.ImageIndex;
@@ -58,7 +57,7 @@ public final class RegistryClient implements AutoCloseable {
    * A client for {@code registry} (as users write it: {@code docker.io}, {@code localhost:5000}) and a
    * repository already normalised (Docker Hub's {@code library/} prefix applied, as {@link ImageReference} does).
    *
-   * @throws IllegalArgumentException for an invalid registry or repository name
+   * @throws IllegalArgumentException for an invalid registry or repository name, or an unreadable CA file
    */
   public static RegistryClient create(RegistryClientSettings settings, String registry, String repository) {
     Objects.requireNonNull(settings, "settings");
@@ -66,7 +65,7 @@ public final class RegistryClient implements AutoCloseable {
     HttpTransport transport = settings.transport();
     HttpTransport owned = null;
     if (transport == null) {
-      transport = new NetHttpTransport();
+      transport = Transports.create(settings, registry);
       owned = transport;
     }
     RegistryCaller caller = new RegistryCaller(target, settings, transport);
@@ -88,7 +87,23 @@ public final class RegistryClient implements AutoCloseable {
 
   /** {@code GET /v2/}: checks that the registry answers and that our credentials (if any) work for it. */
   public void ping() throws IOException, RegistryException {
-    caller.call(new Ping());
+    caller.call(new Ping(true));
+  }
+
+  /**
+   * Checks that {@code registry} accepts {@code credential}, as {@code docker login} does: {@code GET /v2/},
+   * answering the registry's challenge (Basic, or a token request without scope) with exactly that credential.
+   *
+   * @throws RegistryAuthenticationException when the registry or its token service rejects the credential
+   */
+  public static void checkLogin(RegistryClientSettings settings, String registry, Credential credential)
+      throws IOException, RegistryException {
+    Objects.requireNonNull(credential, "credential");
+    RegistryClientSettings only = settings.withCredentials(
+        r -> r.equals(registry) ? Optional.of(credential) : Optional.empty());
+    try (RegistryClient client = create(only, registry, "jbuild/login")) {
+      client.caller.call(new Ping(false));
+    }
   }
 
   /** {@code HEAD} of the blob. */
@@ -250,11 +265,45 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   /**
-   * The referrers of {@code subject} via the OCI 1.1 referrers API, filtered by {@code artifactType} (null
-   * for all). Empty when the registry has no referrers API; callers may then try the {@code sha256-<hex>} tag.
+   * The referrers of {@code subject} (manifests whose {@code subject} is it), filtered by {@code artifactType}
+   * (null for all): through the OCI 1.1 referrers API, or, on a registry without it, through the fallback tag
+   * schema ({@code sha256-<hex>} tagging an index of the referrers). Empty when neither exists.
    */
   public Optional<ImageIndex> referrers(Digest subject, String artifactType) throws IOException, RegistryException {
-    return caller.call(new ReferrersFetcher(caller.target(), Objects.requireNonNull(subject), artifactType));
+    Objects.requireNonNull(subject, "subject");
+    Optional<ImageIndex> api = caller.call(new ReferrersFetcher(caller.target(), subject, artifactType));
+    if (api.isPresent()) {
+      return Optional.of(filtered(api.get(), artifactType));
+    }
+    ManifestResponse tagged;
+    try {
+      tagged = pullManifest(subject.algorithm() + "-" + subject.hex());
+    } catch (ManifestNotFoundException e) {
+      return Optional.empty();
+    }
+    if (!MediaType.isIndex(tagged.mediaType())) {
+      throw caller.errors().protocol("the referrers tag of " + subject + " is a " + tagged.mediaType()
+          + ", not an index", null);
+    }
+    try {
+      return Optional.of(filtered(OciJson.readIndex(tagged.bytes()), artifactType));
+    } catch (MalformedContentException e) {
+      throw caller.errors().protocol("the referrers index of " + subject + " is malformed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Registries may ignore the artifactType filter; applying it again is harmless. */
+  private static ImageIndex filtered(ImageIndex index, String artifactType) {
+    if (artifactType == null) {
+      return index;
+    }
+    List<Descriptor> kept = new ArrayList<>();
+    for (Descriptor d : index.manifests()) {
+      if (artifactType.equals(d.artifactType())) {
+        kept.add(d);
+      }
+    }
+    return new ImageIndex(index.mediaType(), index.artifactType(), kept, index.subject(), index.annotations());
   }
 
   /** Releases the HTTP transport if this client created it; an injected transport stays open. */

@@ -34,7 +34,7 @@ record RegistryTarget(
     if (override != null) {
       base = override.endsWith("/") ? override.substring(0, override.length() - 1) : override;
     } else {
-      boolean plain = HostPolicy.isLoopback(hostOf(apiHost)) || settings.allowInsecure();
+      boolean plain = HostPolicy.isLoopback(hostOf(apiHost)) || settings.isNamedInsecure(registry);
       base = (plain ? "http://" : "https://") + apiHost;
     }
     URI uri = URI.create(base);
@@ -45,7 +45,7 @@ record RegistryTarget(
     int port = uri.getPort() >= 0 ? uri.getPort() : (https ? 443 : 80);
     String host = uri.getHost().toLowerCase(Locale.ROOT);
     return new RegistryTarget(
-        registry, repository, base, host, port, https, HostPolicy.isLoopback(host), settings.allowInsecure());
+        registry, repository, base, host, port, https, HostPolicy.isLoopback(host), settings.isNamedInsecure(registry));
   }
 
   static boolean isDockerHub(String registry) {

@@ -165,6 +165,32 @@ class RegistryClientIT {
     }
   }
 
+  @Test
+  void referrers_registryWithoutTheApi_fallsBackToTheTagSchemaAndFilters() throws Exception {
+    try (RegistryClient client = client("referrers")) {
+      Digest subject = pushSmallImage(client, "subject");
+      Descriptor subjectDescriptor = new Descriptor(MediaType.OCI_MANIFEST, subject,
+          client.pullManifest("subject").size());
+      byte[] config = TestImages.config("sig");
+      Descriptor configDescriptor = TestImages.configDescriptor(config);
+      client.pushBlob(configDescriptor, TestImages.content(config), null);
+      List<Descriptor> referrers = new java.util.ArrayList<>();
+      for (String type : List.of("application/vnd.example.sig", "application/vnd.example.sbom")) {
+        byte[] artifact = OciJson.write(new dev.jbuild.oci.Manifest(MediaType.OCI_MANIFEST, type, configDescriptor,
+            List.of(), subjectDescriptor, null));
+        Digest d = client.pushManifest(Digest.sha256Of(artifact).toString(), artifact, MediaType.OCI_MANIFEST);
+        referrers.add(new Descriptor(MediaType.OCI_MANIFEST, d, artifact.length, null, null, null, type));
+      }
+      client.pushManifest("sha256-" + subject.hex(), OciJson.write(dev.jbuild.oci.ImageIndex.oci(referrers)),
+          MediaType.OCI_INDEX);
+
+      assertThat(client.referrers(subject, null).orElseThrow().manifests()).hasSize(2);
+      assertThat(client.referrers(subject, "application/vnd.example.sig").orElseThrow().manifests())
+          .extracting(Descriptor::artifactType).containsExactly("application/vnd.example.sig");
+      assertThat(client.referrers(Digest.sha256Of(new byte[] {1}), null)).isEmpty();
+    }
+  }
+
   /** Pushes a config-only image under {@code tag}; returns the manifest digest. */
   static Digest pushSmallImage(RegistryClient client, String tag) throws Exception {
     byte[] config = TestImages.config(tag);

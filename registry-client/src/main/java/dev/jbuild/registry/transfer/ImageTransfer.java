@@ -19,27 +19,27 @@ import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
 import dev.jbuild.store.tar.LayerBlobs;
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Moves images between a registry and the local store.
  *
- * <p>A pull stores blobs first and manifests last, each verified against its digest before it is visible,
- * and checks every layer's diffID against the config, so an image is in the store whole or not at all (the
- * caller tags it afterwards). A push compresses locally built layers once (the store remembers the result),
- * lets the registry skip what it already has, and pushes the manifest last.
+ * <p>A pull asks for the manifest with {@code HEAD} first and reads it from the store when it is already
+ * there, so pulling an image again costs one request. Blobs are stored before manifests, each verified against
+ * its digest before it is visible (through the store's {@link BlobWriter}, which commits only verified
+ * content), and every layer's diffID is checked against the config, so an image is in the store whole or not
+ * at all (the caller tags it afterwards). Layers move {@link RegistryClientSettings#parallelTransfers()} at a
+ * time. A push compresses locally built layers once (the store remembers the result), lets the registry skip
+ * what it already has, and pushes the manifest last.
  */
 public final class ImageTransfer {
-  private static final long MAX_CONFIG = 4L << 20;
+  static final long MAX_MANIFEST = 4L << 20;
 
   private final Store store;
   private final RegistryClientSettings settings;
@@ -55,7 +55,7 @@ public final class ImageTransfer {
    * A pulled image.
    *
    * @param stored what the reference points at (an index or a manifest): tag this
-   * @param manifest the platform's manifest
+   * @param manifest the platform's manifest; for an all-platforms pull of an index, the index itself
    */
   public record PullResult(Descriptor stored, Descriptor manifest) {}
 
@@ -63,45 +63,73 @@ public final class ImageTransfer {
   public PullResult pull(ImageReference ref, Platform platform)
       throws IOException, RegistryException, StoreException, OciException {
     try (RegistryClient client = RegistryClient.create(settings, ref)) {
-      String reference = ref.digest() != null ? ref.digest().toString() : ref.tag();
-      ManifestResponse top = client.pullManifest(reference);
-      Descriptor topDescriptor = new Descriptor(top.mediaType(), top.digest(), top.size());
-      ManifestResponse image = top;
-      Descriptor imageDescriptor = topDescriptor;
-      Platform indexPlatform = null;
-      if (MediaType.isIndex(top.mediaType())) {
-        ImageIndex index = OciJson.readIndex(top.bytes());
-        Descriptor chosen = select(index, platform, ref);
-        image = client.pullManifest(chosen.digest().toString());
-        if (image.size() != chosen.size()) {
-          throw new DigestMismatchException(ref.familiar() + " manifest", chosen.size(), image.size(), chosen.digest());
-        }
-        imageDescriptor = new Descriptor(image.mediaType(), image.digest(), image.size());
-        indexPlatform = chosen.platform();
+      Fetched top = fetchTop(client, ref);
+      if (!MediaType.isIndex(top.descriptor().mediaType())) {
+        pullImage(client, ref, top, null, platform);
+        return new PullResult(top.descriptor(), top.descriptor());
       }
-      Manifest manifest = OciJson.readManifest(image.bytes());
-      byte[] configBytes = fetchSmall(client, manifest.config());
-      ImageConfig config = OciJson.readConfig(configBytes);
-      if (config.diffIds().size() != manifest.layers().size()) {
-        throw new OciException(ref.familiar() + ": the config lists " + config.diffIds().size()
-            + " diff_ids for " + manifest.layers().size() + " layers");
-      }
-      if (indexPlatform != null && !indexPlatform.matches(config.platform())) {
-        throw new OciException(ref.familiar() + ": the index says " + indexPlatform + " but the image's config says "
-            + config.platform());
-      }
-      for (int i = 0; i < manifest.layers().size(); i++) {
-        pullLayer(client, ref, manifest.layers().get(i), config.diffIds().get(i));
-      }
-      store.blobs().ingest(new java.io.ByteArrayInputStream(configBytes), manifest.config().digest(),
-          manifest.config().size());
-      // Manifests last: once they are in, everything they point at is.
-      store.blobs().ingest(new java.io.ByteArrayInputStream(image.bytes()), image.digest(), image.size());
-      if (image != top) {
-        store.blobs().ingest(new java.io.ByteArrayInputStream(top.bytes()), top.digest(), top.size());
-      }
-      return new PullResult(topDescriptor, imageDescriptor);
+      ImageIndex index = OciJson.readIndex(top.bytes());
+      Descriptor chosen = select(index, platform, ref);
+      Fetched image = fetchManifest(client, ref, chosen);
+      pullImage(client, ref, image, chosen.platform(), null);
+      store.blobs().ingest(new ByteArrayInputStream(top.bytes()), top.descriptor().digest(), top.descriptor().size());
+      return new PullResult(top.descriptor(), image.descriptor());
     }
+  }
+
+  /**
+   * Pulls {@code ref} with every manifest an index lists (all platforms, attestations included) and stores the
+   * index itself, so the stored image can be pushed again as the same multi-platform image.
+   */
+  public PullResult pullAllPlatforms(ImageReference ref)
+      throws IOException, RegistryException, StoreException, OciException {
+    try (RegistryClient client = RegistryClient.create(settings, ref)) {
+      Fetched top = fetchTop(client, ref);
+      if (!MediaType.isIndex(top.descriptor().mediaType())) {
+        pullImage(client, ref, top, null, null);
+        return new PullResult(top.descriptor(), top.descriptor());
+      }
+      for (Descriptor child : OciJson.readIndex(top.bytes()).manifests()) {
+        if (!MediaType.isManifest(child.mediaType())) {
+          throw new OciException(ref.familiar() + ": the index lists " + child.digest() + " of media type "
+              + child.mediaType() + "; only image manifests are supported in an index");
+        }
+        pullImage(client, ref, fetchManifest(client, ref, child), child.platform(), null);
+      }
+      store.blobs().ingest(new ByteArrayInputStream(top.bytes()), top.descriptor().digest(), top.descriptor().size());
+      return new PullResult(top.descriptor(), top.descriptor());
+    }
+  }
+
+  /** A manifest or index with its raw bytes, verified against its digest. */
+  private record Fetched(Descriptor descriptor, byte[] bytes) {}
+
+  /** HEAD first: an image whose manifest is in the store already costs no GET (Docker Hub counts GETs). */
+  private Fetched fetchTop(RegistryClient client, ImageReference ref)
+      throws IOException, RegistryException, StoreException {
+    String reference = ref.digest() != null ? ref.digest().toString() : ref.tag();
+    Optional<Descriptor> head = client.headManifest(reference);
+    Descriptor d = head.orElse(null);
+    if (d != null && store.blobs().has(d.digest()) && store.blobs().size(d.digest()) == d.size()
+        && (MediaType.isIndex(d.mediaType()) || MediaType.isManifest(d.mediaType()))) {
+      return new Fetched(d, store.blobs().readAll(d.digest(), MAX_MANIFEST));
+    }
+    // Also the path for an absent manifest: the GET raises the not-found error naming the reference.
+    ManifestResponse response = client.pullManifest(reference);
+    return new Fetched(new Descriptor(response.mediaType(), response.digest(), response.size()), response.bytes());
+  }
+
+  private Fetched fetchManifest(RegistryClient client, ImageReference ref, Descriptor d)
+      throws IOException, RegistryException, StoreException, OciException {
+    if (store.blobs().has(d.digest()) && store.blobs().size(d.digest()) == d.size()) {
+      return new Fetched(d, store.blobs().readAll(d.digest(), MAX_MANIFEST));
+    }
+    ManifestResponse image = client.pullManifest(d.digest().toString());
+    if (image.size() != d.size()) {
+      throw new DigestMismatchException(ref.familiar() + " manifest", d.size(), image.size(), d.digest());
+    }
+    return new Fetched(new Descriptor(image.mediaType(), image.digest(), image.size()).withPlatform(d.platform()),
+        image.bytes());
   }
 
   private static Descriptor select(ImageIndex index, Platform platform, ImageReference ref) throws OciException {
@@ -115,18 +143,69 @@ public final class ImageTransfer {
       }
     }
     throw new OciException(ref.familiar() + " has no image for platform " + platform + " (it has: "
-        + (available.isEmpty() ? "none" : String.join(", ", available)) + ")");
+        + (available.isEmpty() ? "none" : String.join(", ", available)) + "); choose one with --platform");
+  }
+
+  /**
+   * Stores one image manifest and everything it references; the manifest goes in last. {@code wanted} is the
+   * platform asked for when there was no index to choose from: the config must then be for it.
+   */
+  private void pullImage(RegistryClient client, ImageReference ref, Fetched image, Platform indexPlatform,
+      Platform wanted) throws IOException, RegistryException, StoreException, OciException {
+    Manifest manifest = OciJson.readManifest(image.bytes());
+    byte[] configBytes = fetchSmall(client, manifest.config());
+    String configType = manifest.config().mediaType();
+    if (MediaType.OCI_CONFIG.equals(configType) || MediaType.DOCKER_CONFIG.equals(configType)) {
+      ImageConfig config = OciJson.readConfig(configBytes);
+      if (config.diffIds().size() != manifest.layers().size()) {
+        throw new OciException(ref.familiar() + ": the config lists " + config.diffIds().size()
+            + " diff_ids for " + manifest.layers().size() + " layers");
+      }
+      if (wanted != null && config.os() != null && config.architecture() != null
+          && !wanted.matches(config.platform())) {
+        throw new OciException(ref.familiar() + " is an image for " + config.platform() + " only, not for " + wanted
+            + "; choose --platform " + config.platform());
+      }
+      if (indexPlatform != null && !indexPlatform.matches(config.platform())) {
+        throw new OciException(ref.familiar() + ": the index says " + indexPlatform + " but the image's config says "
+            + config.platform());
+      }
+      List<Parallel.Task<Void>> tasks = new ArrayList<>();
+      for (int i = 0; i < manifest.layers().size(); i++) {
+        Descriptor layer = manifest.layers().get(i);
+        Digest diffId = config.diffIds().get(i);
+        tasks.add(() -> {
+          pullLayer(client, ref, layer, diffId);
+          return null;
+        });
+      }
+      Parallel.run(settings.parallelTransfers(), tasks);
+    } else {
+      // An artifact (an attestation, a signature): its blobs are not tars, so only their digests are checked.
+      List<Parallel.Task<Void>> tasks = new ArrayList<>();
+      for (Descriptor blob : manifest.layers()) {
+        tasks.add(() -> {
+          pullBlob(client, blob);
+          return null;
+        });
+      }
+      Parallel.run(settings.parallelTransfers(), tasks);
+    }
+    store.blobs().ingest(new ByteArrayInputStream(configBytes), manifest.config().digest(), manifest.config().size());
+    // Manifests last: once they are in, everything they point at is.
+    store.blobs().ingest(new ByteArrayInputStream(image.bytes()), image.descriptor().digest(),
+        image.descriptor().size());
   }
 
   private byte[] fetchSmall(RegistryClient client, Descriptor d)
       throws IOException, RegistryException, OciException, StoreException {
-    if (d.size() > MAX_CONFIG) {
+    if (d.size() > MAX_MANIFEST) {
       throw new OciException("config " + d.digest() + " is " + d.size() + " bytes, more than the 4 MiB limit");
     }
     if (store.blobs().has(d.digest())) {
-      return store.blobs().readAll(d.digest(), MAX_CONFIG);
+      return store.blobs().readAll(d.digest(), MAX_MANIFEST);
     }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) d.size());
+    ByteArrayOutputStream out = new ByteArrayOutputStream((int) d.size());
     client.pullBlob(d, out);
     return out.toByteArray();
   }
@@ -142,101 +221,78 @@ public final class ImageTransfer {
           + ", which is not a layer");
     }
     if (!layer.urls().isEmpty()) {
+      // Never fetched, so a foreign URL's 401 challenge is never answered with our credentials (C08).
       throw new OciException(ref.familiar() + ": layer " + layer.digest()
           + " is a foreign layer (urls); foreign layers are not fetched");
     }
-    if (!store.blobs().has(layer.digest())) {
+    boolean fresh = !store.blobs().has(layer.digest());
+    if (fresh) {
       log.accept("pulling " + layer.digest().shortHex() + " (" + layer.size() + " bytes)");
-      try (BlobWriter writer = store.blobs().newWriter()) {
-        client.pullBlob(layer, writer.stream());
-        writer.commit(layer.digest(), layer.size());
-      }
+      pullBlob(client, layer);
+    } else if (DiffIds.known(store, layer, diffId)) {
+      return;
     }
-    Digest actual = uncompressedDigest(layer);
+    Digest actual = DiffIds.uncompressed(store, layer, fresh);
     if (!actual.equals(diffId)) {
+      if (fresh) {
+        store.blobs().delete(layer.digest());
+      }
       throw new DigestMismatchException(ref.familiar() + " layer " + layer.digest() + " (uncompressed)", diffId, actual);
     }
+    DiffIds.remember(store, layer, diffId);
   }
 
-  private Digest uncompressedDigest(Descriptor layer) throws IOException, StoreException {
-    MessageDigest hasher = Digest.newSha256();
-    try (InputStream raw = new BufferedInputStream(store.blobs().open(layer.digest()), 1 << 16);
-        InputStream plain = switch (MediaType.layerCompression(layer.mediaType())) {
-          case GZIP -> new GZIPInputStream(raw, 1 << 16);
-          case NONE -> raw;
-          case ZSTD -> throw new IOException("zstd layers are not supported yet: " + layer.digest());
-        };
-        DigestInputStream in = new DigestInputStream(plain, hasher)) {
-      in.transferTo(OutputStream.nullOutputStream());
+  private void pullBlob(RegistryClient client, Descriptor blob) throws IOException, RegistryException, StoreException,
+      OciException {
+    if (store.blobs().has(blob.digest())) {
+      return;
     }
-    return Digest.sha256(hasher.digest());
+    if (blob.size() <= 0) {
+      throw new OciException("blob " + blob.digest() + " has size " + blob.size() + " in its descriptor");
+    }
+    try (BlobWriter writer = store.blobs().newWriter()) {
+      client.pullBlob(blob, writer.stream());
+      writer.commit(blob.digest(), blob.size());
+    }
   }
 
   /**
-   * Pushes a stored image to {@code dest} and returns the digest of the manifest the registry now holds under
-   * the tag. Uncompressed layers go out gzip-compressed, so that manifest differs from the stored one.
+   * Pushes a stored image to {@code dest} with gzip for locally built layers; see {@link #push(Descriptor,
+   * ImageReference, MediaType.Compression)}.
    */
   public Digest push(Descriptor local, ImageReference dest)
       throws IOException, RegistryException, StoreException, OciException {
-    try (RegistryClient client = RegistryClient.create(settings, dest)) {
-      if (MediaType.isIndex(local.mediaType())) {
-        ImageIndex index = OciJson.readIndex(store.blobs().readAll(local.digest(), MAX_CONFIG));
-        for (Descriptor child : index.manifests()) {
-          if (!store.blobs().has(child.digest())) {
-            throw new OciException("cannot push the index " + local.digest() + ": its manifest for "
-                + child.platform() + " was never pulled into the local store");
-          }
-          Digest pushed = pushManifest(client, child, child.digest().toString());
-          if (!pushed.equals(child.digest())) {
-            throw new OciException("cannot push the index " + local.digest() + ": its manifest " + child.digest()
-                + " has uncompressed layers");
-          }
-        }
-        return client.pushManifest(dest.tag(), store.blobs().readAll(local.digest(), MAX_CONFIG), local.mediaType());
-      }
-      return pushManifest(client, local, dest.tag());
-    }
+    return push(local, dest, MediaType.Compression.GZIP);
   }
 
-  private Digest pushManifest(RegistryClient client, Descriptor descriptor, String tag)
+  /**
+   * Pushes a stored image (or index, with every child) to {@code dest} and returns the digest of what the
+   * registry now holds under the tag. Uncompressed layers go out compressed with {@code compression} (zstd as
+   * {@code application/vnd.oci.image.layer.v1.tar+zstd}), so that manifest differs from the stored one; layers
+   * that arrived compressed go out as they are.
+   */
+  public Digest push(Descriptor local, ImageReference dest, MediaType.Compression compression)
       throws IOException, RegistryException, StoreException, OciException {
-    byte[] bytes = store.blobs().readAll(descriptor.digest(), MAX_CONFIG);
-    Manifest manifest = OciJson.readManifest(bytes);
-    boolean docker = MediaType.DOCKER_MANIFEST.equals(manifest.mediaType());
-    List<Descriptor> layers = new ArrayList<>();
-    boolean changed = false;
-    for (Descriptor layer : manifest.layers()) {
-      Descriptor out = layer;
-      if (MediaType.layerCompression(layer.mediaType()) == MediaType.Compression.NONE) {
-        out = LayerBlobs.compressed(store, layer.digest(), MediaType.Compression.GZIP);
-        if (docker) {
-          out = out.withMediaType(MediaType.DOCKER_LAYER_GZIP);
-        }
-        out = out.withAnnotations(layer.annotations());
-        changed = true;
+    try (RegistryClient client = RegistryClient.create(settings, dest)) {
+      String tag = dest.digest() != null ? dest.digest().toString() : dest.tag();
+      if (MediaType.isIndex(local.mediaType())) {
+        return new ImagePusher(store, settings, log, compression).pushIndex(client, local, tag);
       }
-      pushBlob(client, out);
-      layers.add(out);
+      return new ImagePusher(store, settings, log, compression).pushManifest(client, local, tag);
     }
-    pushBlob(client, manifest.config());
-    if (changed) {
-      bytes = OciJson.write(new Manifest(manifest.mediaType(), manifest.artifactType(), manifest.config(), layers,
-          manifest.subject(), manifest.annotations()));
-      store.blobs().put(manifest.mediaType(), bytes);
-    }
-    return client.pushManifest(tag, bytes, manifest.mediaType());
   }
 
-  private void pushBlob(RegistryClient client, Descriptor blob) throws IOException, RegistryException {
-    boolean uploaded = client.pushBlob(blob, () -> {
-      try {
-        return store.blobs().open(blob.digest());
-      } catch (StoreException e) {
-        throw new IOException(e.getMessage(), e);
-      }
-    }, null);
-    if (uploaded) {
-      log.accept("pushed " + blob.digest().shortHex() + " (" + blob.size() + " bytes)");
+  /** For {@link ImagePusher}: the compressed form of a stored uncompressed layer. */
+  static Descriptor compressed(Store store, Descriptor layer, MediaType.Compression c, boolean docker)
+      throws IOException, StoreException, OciException {
+    if (c == MediaType.Compression.ZSTD && docker) {
+      throw new OciException("cannot push layer " + layer.digest() + " with zstd in a Docker schema 2 manifest;"
+          + " use gzip");
     }
+    Descriptor out = LayerBlobs.compressed(store, layer.digest(), c);
+    if (docker) {
+      out = out.withMediaType(MediaType.DOCKER_LAYER_GZIP);
+    }
+    return out.withAnnotations(layer.annotations());
   }
 }

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <pre>{@code
  * @RegisterExtension static RegistryExtension registry = RegistryExtension.anonymous();
  * @RegisterExtension static RegistryExtension secured = RegistryExtension.withBasicAuth("alice", "s3cret");
+ * @RegisterExtension static RegistryExtension tokens = RegistryExtension.withTokenAuth("alice", "s3cret");
  * }</pre>
  *
  * <p>As a static field the registry lives from {@code BeforeAll} to {@code AfterAll}; as an instance field
@@ -46,20 +47,33 @@ public final class RegistryExtension
 
   private final String username;
   private final String password;
+  private final boolean tokenAuth;
+  private TokenServer tokenServer;
 
   private Process process;
   private Path workDir;
   private int port;
   private boolean startedForMethod;
 
-  private RegistryExtension(String username, String password) {
+  private RegistryExtension(String username, String password, boolean tokenAuth) {
     this.username = username;
     this.password = password;
+    this.tokenAuth = tokenAuth;
   }
 
   /** A registry that accepts anonymous pulls and pushes. */
   public static RegistryExtension anonymous() {
-    return new RegistryExtension(null, null);
+    return new RegistryExtension(null, null, false);
+  }
+
+  /**
+   * A registry with {@code auth: token}: it answers {@code 401 Bearer realm=...} and accepts only JWTs from an
+   * in-test {@link TokenServer}, which hands them out for these Basic credentials (anonymous requests get 401).
+   */
+  public static RegistryExtension withTokenAuth(String username, String password) {
+    Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(password, "password");
+    return new RegistryExtension(username, password, true);
   }
 
   /** A registry that requires HTTP Basic auth (htpasswd, bcrypt) for every request. */
@@ -69,7 +83,7 @@ public final class RegistryExtension
     if (username.contains(":")) {
       throw new IllegalArgumentException("an htpasswd user name cannot contain ':'");
     }
-    return new RegistryExtension(username, password);
+    return new RegistryExtension(username, password, false);
   }
 
   @Override
@@ -112,7 +126,11 @@ public final class RegistryExtension
     }
     workDir = Files.createTempDirectory("jbuild-registry-");
     Files.createDirectories(storageDir());
-    String htpasswdPath = username == null ? null : writeHtpasswd();
+    String htpasswdPath = username == null || tokenAuth ? null : writeHtpasswd();
+    if (tokenAuth) {
+      tokenServer = new TokenServer(username, password);
+      tokenServer.start(workDir);
+    }
     IllegalStateException last = null;
     // A port found free can be taken before the registry binds it; a few fresh ports make that race harmless.
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
@@ -136,6 +154,10 @@ public final class RegistryExtension
       }
     }
     deleteWorkDir();
+    if (tokenServer != null) {
+      tokenServer.close();
+      tokenServer = null;
+    }
     throw last;
   }
 
@@ -172,6 +194,12 @@ public final class RegistryExtension
         .append("  secret: ").append(UUID.randomUUID()).append('\n');
     if (htpasswdPath != null) {
       yaml.append("auth:\n  htpasswd:\n    realm: jbuild-test\n    path: ").append(htpasswdPath).append('\n');
+    }
+    if (tokenServer != null) {
+      yaml.append("auth:\n  token:\n    realm: ").append(tokenServer.realm()).append('\n')
+          .append("    service: ").append(tokenServer.service()).append('\n')
+          .append("    issuer: ").append(tokenServer.issuer()).append('\n')
+          .append("    rootcertbundle: ").append(tokenServer.certificate()).append('\n');
     }
     return yaml.toString();
   }
@@ -216,6 +244,10 @@ public final class RegistryExtension
   @Override
   public synchronized void close() {
     stopProcess();
+    if (tokenServer != null) {
+      tokenServer.close();
+      tokenServer = null;
+    }
     deleteWorkDir();
   }
 
@@ -293,6 +325,14 @@ public final class RegistryExtension
   /** The Basic-auth password, or null for an anonymous registry. */
   public String password() {
     return password;
+  }
+
+  /** The token service of a {@link #withTokenAuth} registry. */
+  public TokenServer tokenServer() {
+    if (tokenServer == null) {
+      throw new IllegalStateException("not a token-auth registry, or not started");
+    }
+    return tokenServer;
   }
 
   public boolean requiresAuth() {

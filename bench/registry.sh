@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Push and pull a ~1 GB, 10-layer image to and from a local docker-registry with jbuild and with skopeo, side by
+# side in one run; prints the median of 3 runs of each. jbuild runs with -Xmx256m.
+#
+#   bench/registry.sh [LAYERS] [MIB_PER_LAYER]      (default 10 x 100)
+#
+# What is compared:
+#   push (first)   jbuild push of freshly built, uncompressed layers: gzip once, then upload (cached afterwards)
+#   push (repeat)  jbuild push of the same image to a new repository: gzip cached, upload only
+#   skopeo push    skopeo copy of the same gzip layers from an OCI layout to a new repository
+#   pull           into an empty store (jbuild: digest and diffID verification, i.e. a gunzip per layer)
+#                  vs skopeo copy into an empty OCI layout
+set -euo pipefail
+
+layers=${1:-10}
+mib=${2:-100}
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$(mktemp -d /tmp/jbuild-bench-registry.XXXXXX)
+cleanup() {
+  stop_registries
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export JBUILD_JAVA_OPTS=-Xmx256m
+jbuild="$repo_root/jbuild"
+cd "$repo_root"
+
+echo "building jbuild and the benchmark helper..." >&2
+"$jbuild" --version >/dev/null
+mvn -B -ntp -o -q test-compile -pl registry-client -am >/dev/null
+mvn -B -ntp -o -q dependency:build-classpath -pl registry-client -Dmdep.outputFile="$work/cp.txt" >/dev/null
+cp="$repo_root/registry-client/target/test-classes:$repo_root/registry-client/target/classes:$(cat "$work/cp.txt")"
+
+# start_registry NAME: a docker-registry with its own storage on a free loopback port; prints localhost:PORT.
+# Runs in a command substitution (a subshell), so each registry's pid goes to a file the main shell reads.
+start_registry() {
+  local name=$1 port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  cat > "$work/$name.yml" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $work/$name
+http:
+  addr: 127.0.0.1:$port
+YAML
+  docker-registry serve "$work/$name.yml" >"$work/$name.log" 2>&1 </dev/null &
+  echo $! > "$work/$name.pid"
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
+  echo "localhost:$port"
+}
+stop_registry() {
+  local file="$work/$1.pid"
+  [[ -f "$file" ]] || return 0
+  kill "$(cat "$file")" 2>/dev/null || true
+  rm -f "$file"
+}
+stop_registries() {
+  local file
+  for file in "$work"/*.pid; do [[ -e "$file" ]] && stop_registry "$(basename "$file" .pid)"; done
+  return 0
+}
+host=$(start_registry source)
+
+echo "writing the image ($layers x $mib MiB, uncompressed layers)..." >&2
+java -cp "$cp" dev.jbuild.registry.transfer.BenchImage "$work/store" bench:1 "$layers" "$mib" >/dev/null
+
+seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>"$work/last.err" || { cat "$work/last.err" >&2; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc; }
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+
+first=$(seconds "$jbuild" --root "$work/store" push -q bench:1 "$host/bench/first:1")
+# skopeo's source: the same gzip layers jbuild pushed, in an OCI layout (not timed).
+skopeo copy --quiet --src-tls-verify=false "docker://$host/bench/first:1" "oci:$work/oci:bench" >/dev/null
+
+jb_push=(); sk_push=(); jb_pull=(); sk_pull=()
+for i in 1 2 3; do
+  # Each push goes to a registry of its own: neither tool can skip or mount blobs it pushed before (skopeo
+  # remembers blob locations in its blob-info cache and would mount instead of uploading).
+  jb_dest=$(start_registry "push-jb$i")
+  sk_dest=$(start_registry "push-sk$i")
+  jb_push+=("$(seconds "$jbuild" --root "$work/store" push -q bench:1 "$jb_dest/bench/app:1")")
+  sk_push+=("$(seconds skopeo copy --quiet --dest-tls-verify=false "oci:$work/oci:bench" "docker://$sk_dest/bench/app:1")")
+  stop_registry "push-jb$i"
+  stop_registry "push-sk$i"
+  rm -rf "$work/push-jb$i" "$work/push-sk$i"
+  jb_pull+=("$(seconds "$jbuild" --root "$work/pull-jb$i" pull -q "$host/bench/first:1")")
+  rm -rf "$work/pull-jb$i"
+  sk_pull+=("$(seconds skopeo copy --quiet --src-tls-verify=false "docker://$host/bench/first:1" "oci:$work/pull-sk$i:bench")")
+  rm -rf "$work/pull-sk$i"
+done
+
+size=$(du -sm "$work/oci/blobs" | cut -f1)
+printf '\nimage: %d layers x %d MiB uncompressed, %d MiB gzip; median of 3 (s)\n' "$layers" "$mib" "$size"
+printf '%-32s %8s\n' "jbuild push (first, compresses)" "$first"
+printf '%-32s %8s   %s\n' "jbuild push (repeat)" "$(median "${jb_push[@]}")" "runs: ${jb_push[*]}"
+printf '%-32s %8s   %s\n' "skopeo push" "$(median "${sk_push[@]}")" "runs: ${sk_push[*]}"
+printf '%-32s %8s   %s\n' "jbuild pull" "$(median "${jb_pull[@]}")" "runs: ${jb_pull[*]}"
+printf '%-32s %8s   %s\n' "skopeo pull" "$(median "${sk_pull[@]}")" "runs: ${sk_pull[*]}"
