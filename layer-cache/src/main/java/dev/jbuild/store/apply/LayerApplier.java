@@ -1,15 +1,12 @@
 package dev.jbuild.store.apply;
 
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
-import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
+import dev.jbuild.store.compress.Decompress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Applies an untrusted layer tar to a root directory without ever creating, changing, deleting or reading anything
@@ -23,7 +20,7 @@ import java.util.zip.GZIPInputStream;
  */
 public final class LayerApplier {
   /** zstd frames may not declare a window above 2^26 = 64 MiB (L31): the decoder would allocate it up front. */
-  public static final int ZSTD_MAX_WINDOW_LOG = 26;
+  public static final int ZSTD_MAX_WINDOW_LOG = dev.jbuild.store.compress.Zstd.MAX_WINDOW_LOG;
 
   private LayerApplier() {}
 
@@ -69,24 +66,7 @@ public final class LayerApplier {
    * refused before the decoder allocates it (L31). xz and bzip2 are refused: layers do not use them.
    */
   public static InputStream decompressed(InputStream raw, long maxUncompressedBytes) throws IOException {
-    Objects.requireNonNull(raw, "raw");
-    BufferedInputStream in = new BufferedInputStream(raw, 128 * 1024);
-    in.mark(8);
-    byte[] magic = in.readNBytes(6);
-    in.reset();
-    InputStream out;
-    if (startsWith(magic, 0x1f, 0x8b)) {
-      out = new GZIPInputStream(in, 128 * 1024);
-    } else if (startsWith(magic, 0x28, 0xb5, 0x2f, 0xfd)) {
-      ZstdInputStreamNoFinalizer z = new ZstdInputStreamNoFinalizer(in);
-      z.setLongMax(ZSTD_MAX_WINDOW_LOG);
-      out = z;
-    } else if (startsWith(magic, 0xfd, '7', 'z', 'X', 'Z', 0) || startsWith(magic, 'B', 'Z', 'h')) {
-      throw new IOException("layer is xz or bzip2 compressed; only gzip, zstd and plain tar are supported");
-    } else {
-      out = in;
-    }
-    return new Capped(out, maxUncompressedBytes);
+    return Decompress.open(raw, maxUncompressedBytes);
   }
 
   /**
@@ -97,55 +77,4 @@ public final class LayerApplier {
     FsOps.deleteTree(path);
   }
 
-  private static boolean startsWith(byte[] b, int... prefix) {
-    if (b.length < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if ((b[i] & 0xff) != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Fails once more than {@code max} bytes came out. */
-  private static final class Capped extends FilterInputStream {
-    private final long max;
-    private long count;
-
-    Capped(InputStream in, long max) {
-      super(in);
-      this.max = max;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = in.read(b, off, (int) Math.min(len, max - count + 1));
-      if (n > 0) {
-        count += n;
-        if (count > max) {
-          throw new IOException("layer decompresses to more than the cap of " + max + " bytes");
-        }
-      }
-      return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      int k = (int) Math.max(0, Math.min(n, 8192));
-      return Math.max(0, read(new byte[k], 0, k));
-    }
-
-    @Override
-    public boolean markSupported() {
-      return false;
-    }
-  }
 }

@@ -35,12 +35,34 @@ public final class Decompress {
     }
     InputStream in = raw.markSupported() ? raw : new BufferedInputStream(raw, GZIP_BUFFER);
     InputStream decoded;
+    refuseXzAndBzip2(in);
     switch (detect(in)) {
       case GZIP -> decoded = new GZIPInputStream(in, GZIP_BUFFER);
       case ZSTD -> decoded = new ZstdWindowMessage(Zstd.decompressing(in));
       default -> decoded = in;
     }
     return new Capped(decoded, maxUncompressed);
+  }
+
+  /**
+   * xz and bzip2 would otherwise pass through as "plain" and fail later as a broken tar; no image manifest can
+   * describe them, so say what they are.
+   */
+  private static void refuseXzAndBzip2(InputStream in) throws IOException {
+    in.mark(6);
+    byte[] head;
+    try {
+      head = in.readNBytes(6);
+    } finally {
+      in.reset();
+    }
+    boolean xz = head.length == 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X'
+        && head[4] == 'Z' && head[5] == 0;
+    boolean bzip2 = head.length >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h';
+    if (xz || bzip2) {
+      throw new IOException("layer is " + (xz ? "xz" : "bzip2")
+          + " compressed; only gzip, zstd and plain tar are supported");
+    }
   }
 
   /** Which compression the stream starts with; the stream must support mark (its position is unchanged). */
