@@ -1,5 +1,6 @@
 package dev.jbuild.runtime;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbuild.oci.ContainerConfig;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.store.Store;
@@ -9,7 +10,13 @@ import dev.jbuild.store.tar.LayerTarWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,11 +59,13 @@ public final class Containers {
       } catch (IOException e) {
         throw new ContainerException("cannot write the OCI bundle in " + fs.dir() + ": " + e.getMessage(), e);
       }
+      Set<String> created = missingMountPoints(fs.merged(), OciBundle.config(effective));
+      Map<String, String> parents = ownerAndMode(fs.merged(), created);
       int code = runc.run(bundle.dir(), "jbuild-" + fs.id(), stdin, stdout, stderr);
       List<LayerEntry> found = List.of();
       if (onChanges != null) {
         try {
-          found = LayerTarWriter.fromOverlayUpperdir(fs.upper());
+          found = withoutEmptyMountPoints(LayerTarWriter.fromOverlayUpperdir(fs.upper()), created, parents);
           onChanges.read(found);
         } catch (IOException e) {
           throw new ContainerException("cannot read the changes in " + fs.upper() + ": " + e.getMessage(), e);
@@ -64,6 +73,91 @@ public final class Containers {
       }
       return new RunResult(code, found);
     }
+  }
+
+  /**
+   * The mount destinations (relative, e.g. {@code proc}, {@code etc/hosts}) missing from the image: runc creates
+   * them in the upper dir. Only plain paths are considered; one under a symlink is left alone (and stays a change).
+   */
+  static Set<String> missingMountPoints(Path root, JsonNode config) {
+    Set<String> missing = new HashSet<>();
+    for (JsonNode m : config.path("mounts")) {
+      String rel = m.path("destination").asText().replaceFirst("^/+", "");
+      Path p = root;
+      boolean plain = true;
+      for (String part : rel.split("/")) {
+        if (Files.isSymbolicLink(p)) {
+          plain = false;
+          break;
+        }
+        p = p.resolve(part);
+      }
+      if (plain && !rel.isEmpty() && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        missing.add(rel);
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * {@code changes} without the mount points runc created that stayed empty (DESIGN §3), so a RUN step's layer
+   * holds only what the command did.
+   */
+  static List<LayerEntry> withoutEmptyMountPoints(List<LayerEntry> changes, Set<String> created,
+      Map<String, String> parents) {
+    List<LayerEntry> kept = new ArrayList<>();
+    for (LayerEntry e : changes) {
+      if (created.contains(e.path()) && isEmpty(e, changes)) {
+        continue;
+      }
+      kept.add(e);
+    }
+    // A parent dir is copied up only because runc created a mount point in it: drop it when nothing else is under
+    // it and its owner and mode are as in the image (its mtime changed, but that alone is not the command's doing).
+    List<LayerEntry> out = new ArrayList<>();
+    for (LayerEntry e : kept) {
+      String before = parents.get(e.path());
+      if (before != null && e.type() == LayerEntry.Type.DIRECTORY && isEmpty(e, kept) && e.xattrs().isEmpty()
+          && before.equals(e.uid() + ":" + e.gid() + ":" + Integer.toOctalString(e.mode()))) {
+        continue;
+      }
+      out.add(e);
+    }
+    return out;
+  }
+
+  /** uid:gid:mode (octal) of the existing parent dirs of {@code created}, read before the container runs. */
+  static Map<String, String> ownerAndMode(Path root, Set<String> created) throws ContainerException {
+    Map<String, String> out = new HashMap<>();
+    for (String rel : created) {
+      int slash = rel.lastIndexOf('/');
+      while (slash > 0) {
+        String parent = rel.substring(0, slash);
+        Path p = root.resolve(parent);
+        try {
+          if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            Map<String, Object> a = Files.readAttributes(p, "unix:uid,gid,mode", LinkOption.NOFOLLOW_LINKS);
+            out.put(parent, a.get("uid") + ":" + a.get("gid") + ":"
+                + Integer.toOctalString(((Integer) a.get("mode")) & 07777));
+          }
+        } catch (IOException | UnsupportedOperationException e) {
+          throw new ContainerException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+        slash = parent.lastIndexOf('/');
+      }
+    }
+    return out;
+  }
+
+  private static boolean isEmpty(LayerEntry e, List<LayerEntry> all) {
+    if (e.type() == LayerEntry.Type.REGULAR) {
+      return e.size() == 0;
+    }
+    if (e.type() == LayerEntry.Type.DIRECTORY) {
+      String prefix = e.path() + "/";
+      return all.stream().noneMatch(o -> o.path().startsWith(prefix));
+    }
+    return false;
   }
 
   /** The image's env overridden key by key by {@code overrides}, in first-seen key order. */

@@ -100,6 +100,20 @@ class ContainersIT {
   }
 
   @Test
+  void run_changesNothing_leavesOutTheMountPointsRuncCreated() throws Exception {
+    RunResult r = run(ContainerSpec.of(List.of("true")), true);
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.changes()).isEmpty();
+  }
+
+  @Test
+  void run_writesIntoAMountPointParent_keepsIt() throws Exception {
+    RunResult r = run(ContainerSpec.of(List.of("sh", "-c", "echo 1 > /etc/extra")), true);
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.changes()).extracting(LayerEntry::path).containsExactly("etc", "etc/extra");
+  }
+
+  @Test
   void run_onChanges_readsFilesBeforeTheUpperDirGoes() throws Exception {
     StringBuilder seen = new StringBuilder();
     RunResult r = Containers.run(store, busybox, "busybox:1",
