@@ -1,0 +1,179 @@
+package dev.jbuild.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jbuild.oci.ContainerConfig;
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.store.Store;
+import dev.jbuild.store.StoredImages.StoredImage;
+import dev.jbuild.store.tar.LayerEntry;
+import dev.jbuild.store.tar.LayerTarWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Runs one command in a container made from a stored image: overlay rootfs, OCI bundle, runc, cleanup. */
+public final class Containers {
+  private Containers() {}
+
+  /** Reads what a run changed while the upper dir still exists (e.g. writes it as a layer tar). */
+  @FunctionalInterface
+  public interface ChangesReader {
+    void read(List<LayerEntry> changes) throws IOException;
+  }
+
+  /**
+   * Runs {@code spec} in a container made from {@code image} (called {@code name} in errors). The image's
+   * environment comes first and {@code spec.env()} overrides it key by key. With {@code changes} true the result
+   * lists what the container changed.
+   */
+  public static RunResult run(Store store, Descriptor image, String name, ContainerSpec spec, InputStream stdin,
+      OutputStream stdout, OutputStream stderr, boolean changes) throws ContainerException {
+    return run(store, image, name, spec, stdin, stdout, stderr, changes ? c -> { } : null);
+  }
+
+  /**
+   * As {@link #run(Store, Descriptor, String, ContainerSpec, InputStream, OutputStream, OutputStream, boolean)},
+   * handing the changes to {@code onChanges} (when not null) before the upper dir is removed.
+   */
+  @SuppressWarnings("try")
+  public static RunResult run(Store store, Descriptor image, String name, ContainerSpec spec, InputStream stdin,
+      OutputStream stdout, OutputStream stderr, ChangesReader onChanges) throws ContainerException {
+    Rootfs rootfs = Rootfs.of(store);
+    StoredImage stored = rootfs.read(image, name);
+    ContainerSpec effective = spec.withEnv(mergeEnv(stored.config().config(), spec.env()));
+    Runc runc = Runc.locate(store.root().resolve("runc"));
+    try (MountedRootfs fs = rootfs.mount(stored, name)) {
+      OciBundle bundle;
+      try {
+        bundle = OciBundle.write(fs.dir(), effective);
+      } catch (IOException e) {
+        throw new ContainerException("cannot write the OCI bundle in " + fs.dir() + ": " + e.getMessage(), e);
+      }
+      Set<String> created = missingMountPoints(fs.merged(), OciBundle.config(effective));
+      Map<String, String> parents = ownerAndMode(fs.merged(), created);
+      int code = runc.run(bundle.dir(), "jbuild-" + fs.id(), stdin, stdout, stderr);
+      List<LayerEntry> found = List.of();
+      if (onChanges != null) {
+        try {
+          found = withoutEmptyMountPoints(LayerTarWriter.fromOverlayUpperdir(fs.upper()), created, parents);
+          onChanges.read(found);
+        } catch (IOException e) {
+          throw new ContainerException("cannot read the changes in " + fs.upper() + ": " + e.getMessage(), e);
+        }
+      }
+      return new RunResult(code, found);
+    }
+  }
+
+  /**
+   * The mount destinations (relative, e.g. {@code proc}, {@code etc/hosts}) missing from the image: runc creates
+   * them in the upper dir. Only plain paths are considered; one under a symlink is left alone (and stays a change).
+   */
+  static Set<String> missingMountPoints(Path root, JsonNode config) {
+    Set<String> missing = new HashSet<>();
+    for (JsonNode m : config.path("mounts")) {
+      String rel = m.path("destination").asText().replaceFirst("^/+", "");
+      Path p = root;
+      boolean plain = true;
+      for (String part : rel.split("/")) {
+        if (Files.isSymbolicLink(p)) {
+          plain = false;
+          break;
+        }
+        p = p.resolve(part);
+      }
+      if (plain && !rel.isEmpty() && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        missing.add(rel);
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * {@code changes} without the mount points runc created that stayed empty (DESIGN §3), so a RUN step's layer
+   * holds only what the command did.
+   */
+  static List<LayerEntry> withoutEmptyMountPoints(List<LayerEntry> changes, Set<String> created,
+      Map<String, String> parents) {
+    List<LayerEntry> kept = new ArrayList<>();
+    for (LayerEntry e : changes) {
+      if (created.contains(e.path()) && isEmpty(e, changes)) {
+        continue;
+      }
+      kept.add(e);
+    }
+    // A parent dir is copied up only because runc created a mount point in it: drop it when nothing else is under
+    // it and its owner and mode are as in the image (its mtime changed, but that alone is not the command's doing).
+    List<LayerEntry> out = new ArrayList<>();
+    for (LayerEntry e : kept) {
+      String before = parents.get(e.path());
+      if (before != null && e.type() == LayerEntry.Type.DIRECTORY && isEmpty(e, kept) && e.xattrs().isEmpty()
+          && before.equals(e.uid() + ":" + e.gid() + ":" + Integer.toOctalString(e.mode()))) {
+        continue;
+      }
+      out.add(e);
+    }
+    return out;
+  }
+
+  /** uid:gid:mode (octal) of the existing parent dirs of {@code created}, read before the container runs. */
+  static Map<String, String> ownerAndMode(Path root, Set<String> created) throws ContainerException {
+    Map<String, String> out = new HashMap<>();
+    for (String rel : created) {
+      int slash = rel.lastIndexOf('/');
+      while (slash > 0) {
+        String parent = rel.substring(0, slash);
+        Path p = root.resolve(parent);
+        try {
+          if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            Map<String, Object> a = Files.readAttributes(p, "unix:uid,gid,mode", LinkOption.NOFOLLOW_LINKS);
+            out.put(parent, a.get("uid") + ":" + a.get("gid") + ":"
+                + Integer.toOctalString(((Integer) a.get("mode")) & 07777));
+          }
+        } catch (IOException | UnsupportedOperationException e) {
+          throw new ContainerException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+        slash = parent.lastIndexOf('/');
+      }
+    }
+    return out;
+  }
+
+  private static boolean isEmpty(LayerEntry e, List<LayerEntry> all) {
+    if (e.type() == LayerEntry.Type.REGULAR) {
+      return e.size() == 0;
+    }
+    if (e.type() == LayerEntry.Type.DIRECTORY) {
+      String prefix = e.path() + "/";
+      return all.stream().noneMatch(o -> o.path().startsWith(prefix));
+    }
+    return false;
+  }
+
+  /** The image's env overridden key by key by {@code overrides}, in first-seen key order. */
+  static List<String> mergeEnv(ContainerConfig image, List<String> overrides) {
+    Map<String, String> env = new LinkedHashMap<>();
+    if (image != null && image.env() != null) {
+      for (String e : image.env()) {
+        int eq = e.indexOf('=');
+        if (eq > 0) {
+          env.put(e.substring(0, eq), e);
+        }
+      }
+    }
+    for (String e : overrides) {
+      env.put(e.substring(0, e.indexOf('=')), e);
+    }
+    return new ArrayList<>(env.values());
+  }
+}

@@ -1,0 +1,52 @@
+package dev.jbuild.runtime;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Host binaries at fixed paths (never found through a PATH an image could influence) and running them. */
+final class HostTools {
+  private HostTools() {}
+
+  /** The first of {@code candidates} that is executable, or an error telling how to install {@code what}. */
+  static Path locate(String what, String... candidates) throws ContainerException {
+    for (String c : candidates) {
+      Path p = Path.of(c);
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    throw new ContainerException(what + " is missing (looked at " + String.join(", ", candidates)
+        + "): run scripts/install-deps");
+  }
+
+  /** Runs {@code command}, failing with its output when it exits non-zero. */
+  static void check(List<String> command) throws ContainerException {
+    try {
+      Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(5, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new ContainerException(String.join(" ", command) + " did not finish in 5 minutes");
+      }
+      if (p.exitValue() != 0) {
+        throw new ContainerException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
+            + new String(out, StandardCharsets.UTF_8).strip());
+      }
+    } catch (InterruptedIOException e) {
+      Thread.currentThread().interrupt();
+      throw new ContainerException("interrupted while running " + command.get(0), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ContainerException("interrupted while running " + command.get(0), e);
+    } catch (IOException e) {
+      throw new ContainerException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+    }
+  }
+}

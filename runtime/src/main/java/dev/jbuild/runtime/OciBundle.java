@@ -1,0 +1,159 @@
+package dev.jbuild.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An OCI runtime bundle: a directory holding {@code config.json} and the root filesystem at {@code rootfs}.
+ *
+ * <p>The config follows what runc's {@code spec} and Docker produce by default: Docker's default capabilities in the
+ * bounding, effective and permitted sets with empty inheritable and ambient sets (X08), {@code noNewPrivileges},
+ * runc's masked and read-only paths, and the standard mounts. The JSON is a function of the {@link ContainerSpec}
+ * alone, so the same spec always gives the same bytes.
+ */
+public final class OciBundle {
+  /** The OCI runtime-spec version the config claims. */
+  public static final String OCI_VERSION = "1.0.2";
+
+  /** Docker's default capability set (moby's oci/caps/defaults.go). */
+  public static final List<String> DEFAULT_CAPABILITIES = List.of(
+      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
+      "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",
+      "CAP_AUDIT_WRITE");
+
+  private static final List<String> MASKED_PATHS = List.of(
+      "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+      "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware");
+  private static final List<String> READONLY_PATHS = List.of(
+      "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
+  /** Lower than the host's: some tools in this sandbox fail with very high limits (podman needed the same). */
+  private static final long NOFILE = 1024;
+  private static final List<Path> HOST_FILES = List.of(Path.of("/etc/resolv.conf"), Path.of("/etc/hosts"));
+
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Path dir;
+
+  private OciBundle(Path dir) {
+    this.dir = dir;
+  }
+
+  /** The bundle directory. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** Where runc expects the root filesystem: {@code dir/rootfs}. */
+  public Path rootfs() {
+    return dir.resolve("rootfs");
+  }
+
+  /**
+   * Writes {@code dir/config.json} for {@code spec} (creating {@code dir} if needed); the caller puts the root
+   * filesystem at {@link #rootfs()}.
+   */
+  public static OciBundle write(Path dir, ContainerSpec spec) throws IOException {
+    Objects.requireNonNull(spec, "spec");
+    Files.createDirectories(dir);
+    byte[] json = MAPPER.writeValueAsBytes(config(spec));
+    Files.write(dir.resolve("config.json"), json);
+    return new OciBundle(dir);
+  }
+
+  /** The runtime config for {@code spec}. Host files that do not exist are not bound. */
+  public static ObjectNode config(ContainerSpec spec) {
+    ObjectNode root = JSON.objectNode();
+    root.put("ociVersion", OCI_VERSION);
+    root.set("process", process(spec));
+    ObjectNode rootfs = root.putObject("root");
+    rootfs.put("path", "rootfs");
+    rootfs.put("readonly", false);
+    root.put("hostname", spec.hostname());
+    root.set("mounts", mounts());
+    root.set("linux", linux(spec));
+    return root;
+  }
+
+  private static ObjectNode process(ContainerSpec spec) {
+    ObjectNode p = JSON.objectNode();
+    p.put("terminal", false);
+    ObjectNode user = p.putObject("user");
+    user.put("uid", spec.uid());
+    user.put("gid", spec.gid());
+    p.set("args", strings(spec.args()));
+    p.set("env", strings(spec.env()));
+    p.put("cwd", spec.cwd());
+    ObjectNode caps = p.putObject("capabilities");
+    caps.set("bounding", strings(DEFAULT_CAPABILITIES));
+    caps.set("effective", strings(DEFAULT_CAPABILITIES));
+    caps.set("permitted", strings(DEFAULT_CAPABILITIES));
+    caps.putArray("inheritable"); // X08: nothing survives an execve of a non-capability-aware binary
+    caps.putArray("ambient");
+    ObjectNode nofile = p.putArray("rlimits").addObject();
+    nofile.put("type", "RLIMIT_NOFILE");
+    nofile.put("hard", NOFILE);
+    nofile.put("soft", NOFILE);
+    p.put("noNewPrivileges", true);
+    return p;
+  }
+
+  private static ArrayNode mounts() {
+    ArrayNode m = JSON.arrayNode();
+    mount(m, "/proc", "proc", "proc", List.of());
+    mount(m, "/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"));
+    mount(m, "/dev/pts", "devpts", "devpts",
+        List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"));
+    mount(m, "/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k"));
+    mount(m, "/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"));
+    mount(m, "/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"));
+    for (Path host : HOST_FILES) {
+      if (Files.isRegularFile(host)) {
+        mount(m, host.toString(), "bind", host.toString(), List.of("rbind", "ro", "nosuid", "nodev", "noexec"));
+      }
+    }
+    return m;
+  }
+
+  private static void mount(ArrayNode mounts, String destination, String type, String source, List<String> options) {
+    ObjectNode o = mounts.addObject();
+    o.put("destination", destination);
+    o.put("type", type);
+    o.put("source", source);
+    o.set("options", strings(options));
+  }
+
+  private static ObjectNode linux(ContainerSpec spec) {
+    ObjectNode l = JSON.objectNode();
+    ArrayNode ns = l.putArray("namespaces");
+    for (String t : List.of("pid", "ipc", "uts", "mount")) {
+      ns.addObject().put("type", t);
+    }
+    if (!spec.hostNetwork()) {
+      ns.addObject().put("type", "network"); // runc brings up lo and nothing else
+    }
+    l.set("maskedPaths", strings(MASKED_PATHS));
+    l.set("readonlyPaths", strings(READONLY_PATHS));
+    return l;
+  }
+
+  private static ArrayNode strings(List<String> values) {
+    ArrayNode a = JSON.arrayNode();
+    values.forEach(a::add);
+    return a;
+  }
+
+  /** The config as written, for tests and diagnostics. */
+  public JsonNode readConfig() throws IOException {
+    return MAPPER.readTree(dir.resolve("config.json").toFile());
+  }
+}

@@ -1,0 +1,120 @@
+package dev.jbuild.runtime;
+
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.OciException;
+import dev.jbuild.oci.Platform;
+import dev.jbuild.store.Store;
+import dev.jbuild.store.StoreException;
+import dev.jbuild.store.StoredImages;
+import dev.jbuild.store.StoredImages.StoredImage;
+import dev.jbuild.store.apply.LayerApplier;
+import dev.jbuild.store.layers.LayerTrees;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Makes a container's root filesystem: an overlay whose lower dirs are the image's extracted layer trees (each
+ * extracted once per store by {@link LayerTrees}, with overlay whiteouts) and whose upper dir starts empty.
+ *
+ * <p>Work dirs live under {@code STORE/containers/ID/} (not under {@code tmp/}, whose sweeper could remove them
+ * from under a long run). The overlay is mounted with the host's {@code /usr/bin/mount}.
+ */
+public final class Rootfs {
+  private final Store store;
+  private final Path mount;
+  private final Path umount;
+
+  private Rootfs(Store store, Path mount, Path umount) {
+    this.store = store;
+    this.mount = mount;
+    this.umount = umount;
+  }
+
+  /** A rootfs maker for {@code store}; fails when the host's mount or umount is missing. */
+  public static Rootfs of(Store store) throws ContainerException {
+    Objects.requireNonNull(store, "store");
+    return new Rootfs(store, HostTools.locate("mount", "/usr/bin/mount", "/bin/mount"),
+        HostTools.locate("umount", "/usr/bin/umount", "/bin/umount"));
+  }
+
+  /** Reads image {@code image} (called {@code name} in errors) for the host platform from the store. */
+  public StoredImage read(Descriptor image, String name) throws ContainerException {
+    try {
+      return StoredImages.read(store.blobs(), image, Platform.host(), name);
+    } catch (StoreException | OciException e) {
+      throw new ContainerException("cannot read image " + name + " (" + image.digest() + "): " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Extracts the layers of {@code image} that are not extracted yet and mounts the overlay at
+   * {@code STORE/containers/ID/rootfs}. The caller closes the result.
+   */
+  public MountedRootfs mount(StoredImage image, String name) throws ContainerException {
+    List<Path> lowers = new ArrayList<>();
+    LayerTrees trees = LayerTrees.of(store);
+    List<Descriptor> layers = image.manifest().layers();
+    List<Digest> diffIds = image.config().diffIds();
+    for (int i = 0; i < layers.size(); i++) {
+      try {
+        lowers.add(0, trees.ensure(layers.get(i), diffIds.get(i))); // overlay lists the top layer first
+      } catch (IOException | StoreException e) {
+        throw new ContainerException("cannot extract layer " + layers.get(i).digest() + " of image " + name + ": "
+            + e.getMessage(), e);
+      }
+    }
+    String id = UUID.randomUUID().toString().replace("-", "");
+    Path dir = store.root().resolve("containers").resolve(id);
+    Path upper = dir.resolve("upper");
+    Path work = dir.resolve("work");
+    Path merged = dir.resolve("rootfs"); // so that dir is also the OCI bundle
+    try {
+      for (Path p : List.of(upper, work, merged)) {
+        Files.createDirectories(p);
+      }
+      if (lowers.isEmpty()) { // overlay needs a lower dir; an image without layers is an empty tree
+        lowers.add(Files.createDirectories(dir.resolve("empty")));
+      }
+      List<String> lowerNames = new ArrayList<>();
+      for (Path l : lowers) {
+        lowerNames.add(optionSafe(l));
+      }
+      String options = "lowerdir=" + String.join(":", lowerNames) + ",upperdir=" + optionSafe(upper) + ",workdir="
+          + optionSafe(work);
+      HostTools.check(List.of(mount.toString(), "-t", "overlay", "overlay", "-o", options, merged.toString()));
+    } catch (IOException | ContainerException | RuntimeException e) {
+      deleteQuietly(dir, e);
+      if (e instanceof IOException io) {
+        throw new ContainerException("cannot prepare the root filesystem in " + dir + ": " + io.getMessage(), io);
+      }
+      if (e instanceof ContainerException c) {
+        throw c;
+      }
+      throw (RuntimeException) e;
+    }
+    return new MountedRootfs(id, dir, merged, upper, umount);
+  }
+
+  /** Overlay options are split on commas and colons; a path holding one would be misread, so it is refused. */
+  private static String optionSafe(Path p) throws ContainerException {
+    String s = p.toAbsolutePath().toString();
+    if (s.contains(",") || s.contains(":") || s.contains("\\")) {
+      throw new ContainerException("cannot use " + s + " in an overlay mount: it holds ',', ':' or '\\'");
+    }
+    return s;
+  }
+
+  private static void deleteQuietly(Path dir, Exception primary) {
+    try {
+      LayerApplier.deleteTree(dir);
+    } catch (IOException e) {
+      primary.addSuppressed(e);
+    }
+  }
+}
