@@ -1,6 +1,6 @@
 package dev.jbuild.store.archive;
 
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import dev.jbuild.store.compress.Decompress;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.zip.GZIPInputStream;
 
 /** Recognises gzip, zstd and xz by their magic numbers and decompresses them; anything else passes through. */
 final class Decompression {
@@ -28,36 +27,31 @@ final class Decompression {
 
   /** Looks at the first bytes of {@code in}, which must support mark/reset, without consuming them. */
   static Kind sniff(InputStream in) throws IOException {
+    if (isXz(in)) {
+      return Kind.XZ;
+    }
+    return switch (Decompress.detect(in)) {
+      case GZIP -> Kind.GZIP;
+      case ZSTD -> Kind.ZSTD;
+      case NONE -> Kind.NONE;
+    };
+  }
+
+  private static boolean isXz(InputStream in) throws IOException {
     in.mark(8);
     byte[] m = in.readNBytes(6);
     in.reset();
-    if (m.length >= 2 && (m[0] & 0xff) == 0x1f && (m[1] & 0xff) == 0x8b) {
-      return Kind.GZIP;
-    }
-    if (m.length >= 4 && (m[0] & 0xff) == 0x28 && (m[1] & 0xff) == 0xb5 && (m[2] & 0xff) == 0x2f
-        && (m[3] & 0xff) == 0xfd) {
-      return Kind.ZSTD;
-    }
-    if (m.length >= 6 && (m[0] & 0xff) == 0xfd && m[1] == '7' && m[2] == 'z' && m[3] == 'X' && m[4] == 'Z'
-        && m[5] == 0) {
-      return Kind.XZ;
-    }
-    return Kind.NONE;
+    return m.length == 6 && (m[0] & 0xff) == 0xfd && m[1] == '7' && m[2] == 'z' && m[3] == 'X' && m[4] == 'Z'
+        && m[5] == 0;
   }
 
-  /** The decompressed content of {@code raw}, whatever its compression; closing it closes {@code raw}. */
+  /**
+   * The decompressed content of {@code raw}, whatever its compression; closing it closes {@code raw}. gzip and zstd
+   * go through the store's {@link Decompress}, so archives get the same zstd window cap (case L31) as layers.
+   */
   static InputStream open(InputStream raw) throws IOException {
     InputStream in = raw.markSupported() ? raw : new BufferedInputStream(raw, BUFFER);
-    switch (sniff(in)) {
-      case GZIP:
-        return new GZIPInputStream(in, BUFFER);
-      case ZSTD:
-        return new BufferedInputStream(new ZstdInputStreamNoFinalizer(in), BUFFER);
-      case XZ:
-        return xz(in);
-      default:
-        return in;
-    }
+    return isXz(in) ? xz(in) : Decompress.open(in, Long.MAX_VALUE);
   }
 
   /**
