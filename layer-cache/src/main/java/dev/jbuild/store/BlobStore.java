@@ -263,7 +263,7 @@ public final class BlobStore {
     try (StoreLocks.Held held = locks.lockBlob(d)) {
       boolean existed = Files.deleteIfExists(p);
       if (existed) {
-        Fs.fsyncDirectory(p.getParent());
+        Durability.fsyncDirectory(p.getParent());
       }
       return existed;
     } catch (IOException e) {

@@ -44,7 +44,7 @@ class Fs {
 
   /** Makes a rename in {@code dir} durable. */
   void syncDirectory(Path dir) throws IOException {
-    fsyncDirectory(dir);
+    Durability.fsyncDirectory(dir);
   }
 
   /** A fresh name in {@code tmpDir}; random so that two processes never pick the same one. */
@@ -67,7 +67,7 @@ class Fs {
         ch.force(true);
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      fsyncDirectory(target.getParent());
+      Durability.fsyncDirectory(target.getParent());
     } finally {
       Files.deleteIfExists(temp);
     }
@@ -94,21 +94,9 @@ class Fs {
           Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         }
       }
-      fsyncDirectory(target.getParent());
+      Durability.fsyncDirectory(target.getParent());
     } finally {
       Files.deleteIfExists(temp);
-    }
-  }
-
-  /** Makes a rename or unlink in {@code dir} durable; without it a crash can undo a "committed" rename. */
-  static void fsyncDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // Some filesystems refuse to open or sync a directory; the rename itself is still atomic there.
-      if (!Files.isDirectory(dir)) {
-        throw e;
-      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.jbuild.store.cache;
 
+import dev.jbuild.store.Durability;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -66,7 +67,7 @@ final class CacheFiles {
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       }
-      fsyncDirectory(target.getParent());
+      Durability.fsyncDirectory(target.getParent());
       return true;
     } finally {
       Files.deleteIfExists(temp);
@@ -78,20 +79,9 @@ final class CacheFiles {
     Path temp = writeTemp(tmpDir, content);
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      fsyncDirectory(target.getParent());
+      Durability.fsyncDirectory(target.getParent());
     } finally {
       Files.deleteIfExists(temp);
-    }
-  }
-
-  static void fsyncDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // Some filesystems refuse to sync a directory; the rename is still atomic there.
-      if (!Files.isDirectory(dir)) {
-        throw e;
-      }
     }
   }
 
