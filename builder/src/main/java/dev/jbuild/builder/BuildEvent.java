@@ -12,6 +12,12 @@ public sealed interface BuildEvent {
   record StepFinished(String stage, int index, String instruction, boolean cached, Duration took)
       implements BuildEvent {}
 
+  /** A line a RUN step wrote (stdout and stderr together), without its line break. */
+  record Output(String stage, int index, String line) implements BuildEvent {}
+
+  /** Why a step missed the cache: the nearest earlier entry and the fields that differ. */
+  record CacheMiss(String stage, int index, String explanation) implements BuildEvent {}
+
   /** A line of information (pulls, naming, warnings). */
   record Log(Level level, String message) implements BuildEvent {}
 

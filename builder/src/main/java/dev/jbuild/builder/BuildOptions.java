@@ -19,6 +19,10 @@ import java.util.Objects;
  * @param platform {@code os/arch[/variant]}; null means the host's
  * @param sourceDateEpoch when set, every timestamp in the image is clamped to it (reproducible builds)
  * @param labels extra labels set on the final image
+ * @param noCache run every step, ignoring the build cache (results are still recorded in it)
+ * @param noCacheFilter stages (by name or index) whose steps ignore the build cache
+ * @param secrets {@code --secret} values by id, for {@code RUN --mount=type=secret}; never stored anywhere
+ * @param sshSockets {@code --ssh} agent sockets by id ({@code default} for {@code SSH_AUTH_SOCK})
  */
 public record BuildOptions(
     Path contextDir,
@@ -28,13 +32,55 @@ public record BuildOptions(
     String target,
     String platform,
     Instant sourceDateEpoch,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    boolean noCache,
+    java.util.Set<String> noCacheFilter,
+    Map<String, Secret> secrets,
+    Map<String, Path> sshSockets) {
+
+  /**
+   * A build secret: the contents of {@code file}, or {@code value} itself (from an environment variable the front
+   * end read). Its value never appears in {@link #toString()}.
+   */
+  public record Secret(Path file, byte[] value) {
+    public Secret {
+      if ((file == null) == (value == null)) {
+        throw new IllegalArgumentException("a secret is a file or a value");
+      }
+      value = value == null ? null : value.clone();
+    }
+
+    @Override
+    public byte[] value() {
+      return value == null ? null : value.clone();
+    }
+
+    @Override
+    public String toString() {
+      return file != null ? "Secret[file=" + file + "]" : "Secret[value=(" + value.length + " bytes)]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Secret s && java.util.Objects.equals(file, s.file)
+          && java.util.Arrays.equals(value, s.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(file) * 31 + java.util.Arrays.hashCode(value);
+    }
+  }
 
   public BuildOptions {
     Objects.requireNonNull(contextDir, "contextDir");
     tags = List.copyOf(tags == null ? List.of() : tags);
     buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs == null ? Map.of() : buildArgs));
     labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels == null ? Map.of() : labels));
+    noCacheFilter = java.util.Set.copyOf(noCacheFilter == null ? java.util.Set.of() : noCacheFilter);
+    secrets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(secrets == null ? Map.of() : secrets));
+    sshSockets = java.util.Collections.unmodifiableMap(
+        new LinkedHashMap<>(sshSockets == null ? Map.of() : sshSockets));
   }
 
   public static Builder builder(Path contextDir) {
@@ -56,6 +102,10 @@ public record BuildOptions(
     private String platform;
     private Instant sourceDateEpoch;
     private final Map<String, String> labels = new LinkedHashMap<>();
+    private boolean noCache;
+    private final java.util.Set<String> noCacheFilter = new java.util.LinkedHashSet<>();
+    private final Map<String, Secret> secrets = new LinkedHashMap<>();
+    private final Map<String, Path> sshSockets = new LinkedHashMap<>();
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -96,8 +146,29 @@ public record BuildOptions(
       return this;
     }
 
+    public Builder noCache(boolean value) {
+      noCache = value;
+      return this;
+    }
+
+    public Builder noCacheFilter(String stage) {
+      noCacheFilter.add(stage);
+      return this;
+    }
+
+    public Builder secret(String id, Secret value) {
+      secrets.put(id, value);
+      return this;
+    }
+
+    public Builder ssh(String id, Path socket) {
+      sshSockets.put(id, socket);
+      return this;
+    }
+
     public BuildOptions build() {
-      return new BuildOptions(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels);
+      return new BuildOptions(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels,
+          noCache, noCacheFilter, secrets, sshSockets);
     }
   }
 }

@@ -57,6 +57,21 @@ final class BuildCommand implements Callable<Integer> {
       description = "How to show progress: plain (default) or quiet.")
   ProgressMode progress;
 
+  @Option(names = "--no-cache", description = "Run every step; do not use the build cache.")
+  boolean noCache;
+
+  @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",",
+      description = "Do not use the build cache for these stages (repeatable, comma-separated).")
+  List<String> noCacheFilter = new ArrayList<>();
+
+  @Option(names = "--secret", paramLabel = "id=ID[,src=FILE|,env=VAR]",
+      description = "A secret for RUN --mount=type=secret (repeatable). Never stored in the image or the cache.")
+  List<String> secrets = new ArrayList<>();
+
+  @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET]",
+      description = "Forward an SSH agent socket to RUN --mount=type=ssh (default: $SSH_AUTH_SOCK).")
+  List<String> ssh = new ArrayList<>();
+
   enum PullPolicy { missing, never }
 
   enum ProgressMode { plain, quiet }
@@ -68,6 +83,14 @@ final class BuildCommand implements Callable<Integer> {
     tags.forEach(options::tag);
     buildArgs.forEach(options::buildArg);
     labels.forEach(options::label);
+    options.noCache(noCache);
+    noCacheFilter.forEach(options::noCacheFilter);
+    for (String secret : secrets) {
+      BuildSecrets.add(options, secret);
+    }
+    for (String agent : ssh) {
+      BuildSecrets.addSsh(options, agent);
+    }
     ProgressPrinter printer = new ProgressPrinter(spec.commandLine().getErr(), quiet || progress == ProgressMode.quiet);
     try (Store store = parent.global.openStore()) {
       ImageBuilder builder = new ImageBuilder(store,

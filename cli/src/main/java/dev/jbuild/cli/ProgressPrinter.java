@@ -30,6 +30,10 @@ final class ProgressPrinter implements BuildListener {
       err.printf("#%d [%s %d/%d] %s%n", s.index(), s.stage(), s.index(), s.total(), s.instruction());
     } else if (event instanceof BuildEvent.StepFinished f) {
       err.printf(Locale.ROOT, "#%d %s %.2fs%n", f.index(), f.cached() ? "CACHED" : "DONE", f.took().toNanos() / 1e9);
+    } else if (event instanceof BuildEvent.Output o) {
+      err.printf("#%d %s%n", o.index(), o.line());
+    } else if (event instanceof BuildEvent.CacheMiss m) {
+      err.printf("#%d cache miss: %s%n", m.index(), m.explanation());
     } else if (event instanceof BuildEvent.Log log) {
       err.println((log.level() == BuildEvent.Level.WARN ? "WARNING: " : "") + log.message());
     }

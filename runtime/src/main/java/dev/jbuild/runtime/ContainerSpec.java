@@ -14,15 +14,20 @@ import java.util.Objects;
  * @param hostname the container's hostname (it gets its own UTS namespace)
  * @param hostNetwork share the host's network (the default for builds); when false the container gets a new network
  *     namespace with only {@code lo} ({@code --network=none})
+ * @param additionalGids supplementary groups of the process
+ * @param mounts extra mounts, after the standard ones, in order
  */
 public record ContainerSpec(
-    List<String> args, List<String> env, String cwd, long uid, long gid, String hostname, boolean hostNetwork) {
+    List<String> args, List<String> env, String cwd, long uid, long gid, String hostname, boolean hostNetwork,
+    List<Long> additionalGids, List<Mount> mounts) {
 
   public ContainerSpec {
     args = List.copyOf(Objects.requireNonNull(args, "args"));
     env = List.copyOf(Objects.requireNonNull(env, "env"));
     Objects.requireNonNull(cwd, "cwd");
     Objects.requireNonNull(hostname, "hostname");
+    additionalGids = List.copyOf(additionalGids == null ? List.of() : additionalGids);
+    mounts = List.copyOf(mounts == null ? List.of() : mounts);
     if (args.isEmpty()) {
       throw new IllegalArgumentException("a container needs a command to run");
     }
@@ -41,22 +46,34 @@ public record ContainerSpec(
 
   /** Runs {@code args} as root in {@code /}, with the host network and hostname {@code jbuild}. */
   public static ContainerSpec of(List<String> args) {
-    return new ContainerSpec(args, List.of(), "/", 0, 0, "jbuild", true);
+    return new ContainerSpec(args, List.of(), "/", 0, 0, "jbuild", true, List.of(), List.of());
   }
 
   public ContainerSpec withEnv(List<String> newEnv) {
-    return new ContainerSpec(args, newEnv, cwd, uid, gid, hostname, hostNetwork);
+    return new ContainerSpec(args, newEnv, cwd, uid, gid, hostname, hostNetwork, additionalGids, mounts);
   }
 
   public ContainerSpec withCwd(String newCwd) {
-    return new ContainerSpec(args, env, newCwd, uid, gid, hostname, hostNetwork);
+    return new ContainerSpec(args, env, newCwd, uid, gid, hostname, hostNetwork, additionalGids, mounts);
   }
 
   public ContainerSpec withUser(long newUid, long newGid) {
-    return new ContainerSpec(args, env, cwd, newUid, newGid, hostname, hostNetwork);
+    return new ContainerSpec(args, env, cwd, newUid, newGid, hostname, hostNetwork, additionalGids, mounts);
+  }
+
+  public ContainerSpec withAdditionalGids(List<Long> gids) {
+    return new ContainerSpec(args, env, cwd, uid, gid, hostname, hostNetwork, gids, mounts);
+  }
+
+  public ContainerSpec withMounts(List<Mount> newMounts) {
+    return new ContainerSpec(args, env, cwd, uid, gid, hostname, hostNetwork, additionalGids, newMounts);
+  }
+
+  public ContainerSpec withHostname(String newHostname) {
+    return new ContainerSpec(args, env, cwd, uid, gid, newHostname, hostNetwork, additionalGids, mounts);
   }
 
   public ContainerSpec withHostNetwork(boolean host) {
-    return new ContainerSpec(args, env, cwd, uid, gid, hostname, host);
+    return new ContainerSpec(args, env, cwd, uid, gid, hostname, host, additionalGids, mounts);
   }
 }

@@ -3,6 +3,7 @@ package dev.jbuild.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbuild.oci.ContainerConfig;
 import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Digest;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoredImages.StoredImage;
 import dev.jbuild.store.tar.LayerEntry;
@@ -45,21 +46,49 @@ public final class Containers {
    * As {@link #run(Store, Descriptor, String, ContainerSpec, InputStream, OutputStream, OutputStream, boolean)},
    * handing the changes to {@code onChanges} (when not null) before the upper dir is removed.
    */
-  @SuppressWarnings("try")
   public static RunResult run(Store store, Descriptor image, String name, ContainerSpec spec, InputStream stdin,
       OutputStream stdout, OutputStream stderr, ChangesReader onChanges) throws ContainerException {
     Rootfs rootfs = Rootfs.of(store);
     StoredImage stored = rootfs.read(image, name);
     ContainerSpec effective = spec.withEnv(mergeEnv(stored.config().config(), spec.env()));
+    return run(store, stored.manifest().layers(), stored.config().diffIds(), name, effective, stdin, stdout, stderr,
+        onChanges);
+  }
+
+  /**
+   * Runs {@code spec} exactly as given (no environment from an image) on a root filesystem made of {@code layers}
+   * (bottom first) with their {@code diffIds}; {@code name} names the root filesystem in errors. This is what a RUN
+   * step uses: the stage being built has layers but no stored image yet.
+   */
+  public static RunResult run(Store store, List<Descriptor> layers, List<Digest> diffIds, String name,
+      ContainerSpec spec, InputStream stdin, OutputStream stdout, OutputStream stderr, ChangesReader onChanges)
+      throws ContainerException {
+    return run(store, layers, diffIds, name, root -> spec, stdin, stdout, stderr, onChanges);
+  }
+
+  /** Makes the spec once the root filesystem is mounted, e.g. to resolve a user name through its /etc/passwd. */
+  @FunctionalInterface
+  public interface SpecMaker {
+    ContainerSpec make(Path root) throws ContainerException;
+  }
+
+  /** As above, with the spec made by {@code specMaker} from the mounted root filesystem. */
+  @SuppressWarnings("try")
+  public static RunResult run(Store store, List<Descriptor> layers, List<Digest> diffIds, String name,
+      SpecMaker specMaker, InputStream stdin, OutputStream stdout, OutputStream stderr, ChangesReader onChanges)
+      throws ContainerException {
+    UserNamespace.requireRoot("running a container");
+    Rootfs rootfs = Rootfs.of(store);
     Runc runc = Runc.locate(store.root().resolve("runc"));
-    try (MountedRootfs fs = rootfs.mount(stored, name)) {
+    try (MountedRootfs fs = rootfs.mount(layers, diffIds, name)) {
+      ContainerSpec spec = specMaker.make(fs.merged());
       OciBundle bundle;
       try {
-        bundle = OciBundle.write(fs.dir(), effective);
+        bundle = OciBundle.write(fs.dir(), spec);
       } catch (IOException e) {
         throw new ContainerException("cannot write the OCI bundle in " + fs.dir() + ": " + e.getMessage(), e);
       }
-      Set<String> created = missingMountPoints(fs.merged(), OciBundle.config(effective));
+      Set<String> created = missingMountPoints(fs.merged(), OciBundle.config(spec));
       Map<String, String> parents = ownerAndMode(fs.merged(), created);
       int code = runc.run(bundle.dir(), "jbuild-" + fs.id(), stdin, stdout, stderr);
       List<LayerEntry> found = List.of();
@@ -83,34 +112,50 @@ public final class Containers {
     Set<String> missing = new HashSet<>();
     for (JsonNode m : config.path("mounts")) {
       String rel = m.path("destination").asText().replaceFirst("^/+", "");
+      if (rel.isEmpty()) {
+        continue;
+      }
       Path p = root;
-      boolean plain = true;
+      String prefix = "";
+      boolean absent = false;
       for (String part : rel.split("/")) {
-        if (Files.isSymbolicLink(p)) {
-          plain = false;
-          break;
+        if (part.isEmpty()) {
+          continue;
+        }
+        if (!absent && Files.isSymbolicLink(p)) {
+          break; // under a symlink runc resolves elsewhere: leave it alone (it stays a change)
         }
         p = p.resolve(part);
-      }
-      if (plain && !rel.isEmpty() && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-        missing.add(rel);
+        prefix = prefix.isEmpty() ? part : prefix + "/" + part;
+        if (absent || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+          absent = true; // runc creates this one and everything below it
+          missing.add(prefix);
+        }
       }
     }
     return missing;
   }
 
   /**
-   * {@code changes} without the mount points runc created that stayed empty (DESIGN §3), so a RUN step's layer
-   * holds only what the command did.
+   * {@code changes} without the mount points (and their parents) runc created that stayed empty (DESIGN §3), so a
+   * RUN step's layer holds only what the command did.
    */
   static List<LayerEntry> withoutEmptyMountPoints(List<LayerEntry> changes, Set<String> created,
       Map<String, String> parents) {
-    List<LayerEntry> kept = new ArrayList<>();
-    for (LayerEntry e : changes) {
-      if (created.contains(e.path()) && isEmpty(e, changes)) {
-        continue;
+    List<LayerEntry> kept = new ArrayList<>(changes);
+    // Deepest first, so a created dir whose only children were created stubs goes too.
+    List<String> order = new ArrayList<>(created);
+    order.sort((a, b) -> Long.compare(depth(b), depth(a)));
+    for (String path : order) {
+      for (int i = 0; i < kept.size(); i++) {
+        LayerEntry e = kept.get(i);
+        if (e.path().equals(path)) {
+          if (isEmpty(e, kept)) {
+            kept.remove(i);
+          }
+          break;
+        }
       }
-      kept.add(e);
     }
     // A parent dir is copied up only because runc created a mount point in it: drop it when nothing else is under
     // it and its owner and mode are as in the image (its mtime changed, but that alone is not the command's doing).
@@ -147,6 +192,10 @@ public final class Containers {
       }
     }
     return out;
+  }
+
+  private static long depth(String path) {
+    return path.chars().filter(c -> c == '/').count();
   }
 
   private static boolean isEmpty(LayerEntry e, List<LayerEntry> all) {

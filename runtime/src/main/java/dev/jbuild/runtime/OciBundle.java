@@ -79,7 +79,7 @@ public final class OciBundle {
     rootfs.put("path", "rootfs");
     rootfs.put("readonly", false);
     root.put("hostname", spec.hostname());
-    root.set("mounts", mounts());
+    root.set("mounts", mounts(spec));
     root.set("linux", linux(spec));
     return root;
   }
@@ -90,6 +90,10 @@ public final class OciBundle {
     ObjectNode user = p.putObject("user");
     user.put("uid", spec.uid());
     user.put("gid", spec.gid());
+    if (!spec.additionalGids().isEmpty()) {
+      ArrayNode gids = user.putArray("additionalGids");
+      spec.additionalGids().forEach(gids::add);
+    }
     p.set("args", strings(spec.args()));
     p.set("env", strings(spec.env()));
     p.put("cwd", spec.cwd());
@@ -107,21 +111,37 @@ public final class OciBundle {
     return p;
   }
 
-  private static ArrayNode mounts() {
+  private static ArrayNode mounts(ContainerSpec spec) {
+    boolean userns = UserNamespace.isNamespaceRoot();
     ArrayNode m = JSON.arrayNode();
     mount(m, "/proc", "proc", "proc", List.of());
     mount(m, "/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"));
-    mount(m, "/dev/pts", "devpts", "devpts",
-        List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"));
+    // gid=5 (tty) only where it is mapped: a rootless namespace without a subgid range maps root alone.
+    mount(m, "/dev/pts", "devpts", "devpts", !userns || UserNamespace.gidMapped(5)
+        ? List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")
+        : List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"));
     mount(m, "/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k"));
     mount(m, "/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"));
-    mount(m, "/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"));
+    if (userns && spec.hostNetwork()) {
+      // sysfs can only be mounted by the owner of the network namespace; rootless with the host network binds it,
+      // as podman does.
+      mount(m, "/sys", "bind", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro"));
+    } else {
+      mount(m, "/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"));
+    }
     for (Path host : HOST_FILES) {
-      if (Files.isRegularFile(host)) {
+      if (Files.isRegularFile(host) && !overridden(spec, host.toString())) {
         mount(m, host.toString(), "bind", host.toString(), List.of("rbind", "ro", "nosuid", "nodev", "noexec"));
       }
     }
+    for (Mount extra : spec.mounts()) {
+      mount(m, extra.destination(), extra.type(), extra.source(), extra.options());
+    }
     return m;
+  }
+
+  private static boolean overridden(ContainerSpec spec, String destination) {
+    return spec.mounts().stream().anyMatch(x -> x.destination().equals(destination));
   }
 
   private static void mount(ArrayNode mounts, String destination, String type, String source, List<String> options) {

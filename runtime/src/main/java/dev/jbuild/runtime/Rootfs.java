@@ -57,10 +57,19 @@ public final class Rootfs {
    * {@code STORE/containers/ID/rootfs}. The caller closes the result.
    */
   public MountedRootfs mount(StoredImage image, String name) throws ContainerException {
+    return mount(image.manifest().layers(), image.config().diffIds(), name);
+  }
+
+  /**
+   * As {@link #mount(StoredImage, String)} for a root filesystem given as its layers (bottom first) and their
+   * diffIDs, e.g. a build stage that has no manifest yet.
+   */
+  public MountedRootfs mount(List<Descriptor> layers, List<Digest> diffIds, String name) throws ContainerException {
+    if (layers.size() != diffIds.size()) {
+      throw new IllegalArgumentException(layers.size() + " layers but " + diffIds.size() + " diffIDs");
+    }
     List<Path> lowers = new ArrayList<>();
     LayerTrees trees = LayerTrees.of(store);
-    List<Descriptor> layers = image.manifest().layers();
-    List<Digest> diffIds = image.config().diffIds();
     for (int i = 0; i < layers.size(); i++) {
       try {
         lowers.add(0, trees.ensure(layers.get(i), diffIds.get(i))); // overlay lists the top layer first
@@ -69,6 +78,18 @@ public final class Rootfs {
             + e.getMessage(), e);
       }
     }
+    return mountOverlay(lowers);
+  }
+
+  /**
+   * An overlay whose only lower dir is the host directory {@code lower}: reads see it, writes go to a fresh upper
+   * dir and vanish on close (a read-write bind mount whose writes are discarded).
+   */
+  public MountedRootfs overlayOf(Path lower) throws ContainerException {
+    return mountOverlay(new ArrayList<>(List.of(lower)));
+  }
+
+  private MountedRootfs mountOverlay(List<Path> lowers) throws ContainerException {
     String id = UUID.randomUUID().toString().replace("-", "");
     Path dir = store.root().resolve("containers").resolve(id);
     Path upper = dir.resolve("upper");
@@ -87,6 +108,10 @@ public final class Rootfs {
       }
       String options = "lowerdir=" + String.join(":", lowerNames) + ",upperdir=" + optionSafe(upper) + ",workdir="
           + optionSafe(work);
+      if (!UserNamespace.isRealRoot()) {
+        // In a user namespace overlay keeps whiteouts and opaque marks in user.overlay.* xattrs (kernel >= 5.11).
+        options += ",userxattr";
+      }
       HostTools.check(List.of(mount.toString(), "-t", "overlay", "overlay", "-o", options, merged.toString()));
     } catch (IOException | ContainerException | RuntimeException e) {
       deleteQuietly(dir, e);

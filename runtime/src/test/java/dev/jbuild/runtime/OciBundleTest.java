@@ -33,7 +33,7 @@ class OciBundleTest {
   @Test
   void config_process_carriesTheSpec() throws Exception {
     JsonNode c = OciBundle.write(tmp, new ContainerSpec(List.of("ls", "-l"), List.of("K=v"), "/work", 1000, 100,
-        "box", true)).readConfig();
+        "box", true, List.of(), List.of())).readConfig();
     JsonNode p = c.get("process");
     assertThat(p.get("terminal").asBoolean()).isFalse();
     assertThat(p.get("user").get("uid").asLong()).isEqualTo(1000);

@@ -26,6 +26,8 @@ import dev.jbuild.oci.Platform;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
 import dev.jbuild.store.StoredImages;
+import dev.jbuild.store.cache.BuildCache;
+import dev.jbuild.store.cache.ContextHasher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,6 +53,11 @@ public final class Build {
   private final BuildOptions options;
   private final Map<Integer, StageState> built = new HashMap<>();
   private final java.util.Set<String> consumedArgs = new java.util.HashSet<>();
+  private final Map<String, StageState> images = new HashMap<>();
+  private StepCache stepCache;
+  private Dockerfile dockerfile;
+  private Platform platform;
+  private StepContext stepContext;
 
   public Build(Store store, BaseImagePuller puller, BuildListener listener, BuildOptions options) {
     this.store = store;
@@ -73,14 +80,26 @@ public final class Build {
     }
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Instant epoch = options.sourceDateEpoch();
+    ContextHasher hasher;
+    BuildCache cache;
+    try {
+      hasher = ContextHasher.open(store, context.root());
+      cache = BuildCache.open(store);
+    } catch (StoreException e) {
+      throw new BuildException("cannot open the build cache: " + e.getMessage(), e);
+    }
     StepContext ctx = new StepContext(store, context, name, new ShellLex(escape), epoch != null ? epoch : now, epoch,
-        listener);
+        listener, hasher);
+    this.stepCache = new StepCache(cache, ctx);
 
     Platform platform = targetPlatform();
+    this.dockerfile = dockerfile;
+    this.platform = platform;
+    this.stepContext = ctx;
     Map<String, String> globalArgs = globalArgs(dockerfile, ctx, platform);
     Stage target = selectTarget(dockerfile, name);
     List<Stage> needed = new ArrayList<>();
-    collectNeeded(dockerfile, target, needed, globalArgs, ctx);
+    collectNeeded(dockerfile, target, needed, new java.util.ArrayList<>(), globalArgs, ctx);
     int total = 0;
     for (Stage s : needed) {
       total += s.instructions().size() + 1;
@@ -95,6 +114,12 @@ public final class Build {
           .forEach(i -> ((Arg) i).args().forEach(def -> consumedArgs.add(def.name())));
     }
     warnUnusedBuildArgs();
+    try {
+      hasher.save();
+    } catch (StoreException e) {
+      listener.onEvent(new BuildEvent.Log(BuildEvent.Level.WARN, "cannot save the context stat cache: "
+          + e.getMessage()));
+    }
     return finish(finalState, tags, ctx);
   }
 
@@ -208,16 +233,91 @@ public final class Build {
     return stage.get();
   }
 
-  /** The target and the stages it builds on, in dependency order. */
-  private void collectNeeded(Dockerfile dockerfile, Stage stage, List<Stage> out, Map<String, String> globalArgs,
+  /**
+   * The target and the stages it needs (its base, COPY --from and RUN --mount from= stages), in dependency order.
+   * A cycle is an error naming the stage where it closes.
+   */
+  private void collectNeeded(Dockerfile dockerfile, Stage stage, List<Stage> out, List<Stage> visiting,
+      Map<String, String> globalArgs, StepContext ctx) throws BuildException {
+    if (out.contains(stage)) {
+      return;
+    }
+    if (visiting.contains(stage)) {
+      throw new BuildException(ctx.dockerfileName() + ":" + stage.from().span().startLine()
+          + ": circular dependency detected on stage: " + (stage.name() != null ? stage.name() : stage.index()));
+    }
+    visiting.add(stage);
+    for (Stage dep : dependencies(dockerfile, stage, globalArgs, ctx)) {
+      collectNeeded(dockerfile, dep, out, visiting, globalArgs, ctx);
+    }
+    visiting.remove(stage);
+    out.add(stage);
+  }
+
+  private List<Stage> dependencies(Dockerfile dockerfile, Stage stage, Map<String, String> globalArgs,
       StepContext ctx) throws BuildException {
-    Optional<Stage> parent = parentStage(dockerfile, stage, globalArgs, ctx);
-    if (parent.isPresent() && !out.contains(parent.get())) {
-      collectNeeded(dockerfile, parent.get(), out, globalArgs, ctx);
+    List<Stage> deps = new ArrayList<>();
+    parentStage(dockerfile, stage, globalArgs, ctx).ifPresent(deps::add);
+    for (dev.jbuild.dockerfile.ir.Instruction i : stage.instructions()) {
+      List<String> refs = new ArrayList<>();
+      if (i instanceof dev.jbuild.dockerfile.ir.Copy c && c.from() != null) {
+        refs.add(c.from());
+      } else if (i instanceof dev.jbuild.dockerfile.ir.Run r) {
+        for (dev.jbuild.dockerfile.ir.RunMount m : r.mounts()) {
+          if (m.options().containsKey("from")) {
+            refs.add(m.options().get("from"));
+          }
+        }
+      }
+      for (String ref : refs) {
+        String expanded = ctx.expand(ref, globalArgs, i);
+        Optional<Stage> s = namedStage(dockerfile, expanded);
+        if (s.isPresent()) {
+          if (s.get() == stage) {
+            throw new BuildException(ctx.where(i) + ": circular dependency detected on stage: " + expanded);
+          }
+          deps.add(s.get());
+        }
+      }
     }
-    if (!out.contains(stage)) {
-      out.add(stage);
+    return deps;
+  }
+
+  /** The stage called {@code ref} (case-insensitive), or numbered {@code ref}. */
+  private static Optional<Stage> namedStage(Dockerfile dockerfile, String ref) {
+    for (Stage s : dockerfile.stages()) {
+      if (s.name() != null && s.name().equalsIgnoreCase(ref)) {
+        return Optional.of(s);
+      }
     }
+    if (ref.matches("[0-9]{1,6}")) {
+      int n = Integer.parseInt(ref);
+      if (n < dockerfile.stages().size()) {
+        return Optional.of(dockerfile.stages().get(n));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Other stages and images, for COPY --from and RUN --mount from=. */
+  private StageLookup lookup() {
+    return new StageLookup() {
+      @Override
+      public Optional<StageState> stage(String nameOrIndex) {
+        Optional<Stage> s = namedStage(dockerfile, nameOrIndex);
+        return s.map(st -> built.get(st.index()));
+      }
+
+      @Override
+      public StageState image(String reference, dev.jbuild.dockerfile.ir.Instruction at) throws BuildException {
+        StageState known = images.get(reference);
+        if (known == null) {
+          known = fromImage(reference, platform, stepContext, at, reference);
+          images.put(reference, known);
+        }
+        return known;
+      }
+    };
   }
 
   private Optional<Stage> parentStage(Dockerfile dockerfile, Stage stage, Map<String, String> globalArgs,
@@ -254,22 +354,29 @@ public final class Build {
     } else if (image.equalsIgnoreCase("scratch")) {
       state = new StageState(label, ImageConfig.scratch(stagePlatform), List.of());
     } else {
-      state = fromImage(image, stagePlatform, ctx, stage, label);
+      state = fromImage(image, stagePlatform, ctx, stage.from(), label);
     }
     listener.onEvent(new BuildEvent.StepFinished(label, index, fromText, false,
         java.time.Duration.ofNanos(System.nanoTime() - start)));
-    new StageRunner(ctx, options.buildArgs(), globalArgs, counter).run(stage, state);
+    boolean useCache = !options.noCache() && !options.noCacheFilter().contains(label)
+        && !options.noCacheFilter().contains(String.valueOf(stage.index()));
+    StageRunner runner = new StageRunner(ctx, options, globalArgs, counter, lookup(), stepCache, useCache);
+    List<dev.jbuild.dockerfile.ir.Instruction> triggers = OnbuildTriggers.take(state, ctx, stage);
+    if (!triggers.isEmpty()) {
+      runner.run(triggers, state);
+    }
+    runner.run(stage.instructions(), state);
     built.put(stage.index(), state);
     return state;
   }
 
-  private StageState fromImage(String image, Platform platform, StepContext ctx, Stage stage, String label)
-      throws BuildException {
+  private StageState fromImage(String image, Platform platform, StepContext ctx,
+      dev.jbuild.dockerfile.ir.Instruction at, String label) throws BuildException {
     ImageReference ref;
     try {
       ref = ImageReference.parse(image);
     } catch (InvalidReferenceException e) {
-      throw new BuildException(ctx.where(stage.from()) + ": " + e.getMessage(), e);
+      throw new BuildException(ctx.where(at) + ": " + e.getMessage(), e);
     }
     try {
       Optional<Descriptor> local = store.images().resolve(ref.familiar());
@@ -277,15 +384,29 @@ public final class Build {
       try {
         descriptor = local.isPresent() ? local.get() : puller.pull(ref, platform);
       } catch (BuildException e) {
-        throw new BuildException(ctx.where(stage.from()) + ": " + e.getMessage(), e);
+        throw new BuildException(ctx.where(at) + ": " + e.getMessage(), e);
       }
       StoredImages.StoredImage base = StoredImages.read(store.blobs(), descriptor, platform, ref.familiar());
       ImageConfig config = base.config();
       // The base's creation time and history stay; the new image gets its own time at the end.
       return new StageState(label, config, base.manifest().layers());
     } catch (StoreException | OciException e) {
-      throw new BuildException(ctx.where(stage.from()) + ": base image " + ref.familiar() + ": " + e.getMessage(), e);
+      throw new BuildException(ctx.where(at) + ": base image " + ref.familiar() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The image's creation time: that of its newest history line, so a build whose steps all came from the cache
+   * gives the very same image as the build that filled the cache. With no history of its own, the build's time.
+   */
+  private static Instant created(ImageConfig config, StepContext ctx) {
+    Instant newest = null;
+    for (ImageConfig.HistoryEntry h : config.history()) {
+      if (h.created() != null && (newest == null || h.created().isAfter(newest))) {
+        newest = h.created();
+      }
+    }
+    return newest != null ? newest : ctx.timestamp();
   }
 
   private BuildResult finish(StageState state, List<ImageReference> tags, StepContext ctx) throws BuildException {
@@ -294,7 +415,7 @@ public final class Build {
       if (!options.labels().isEmpty()) {
         config = config.withConfig(config.config().withLabels(options.labels()));
       }
-      config = config.withCreated(ctx.timestamp());
+      config = config.withCreated(created(config, ctx));
       Descriptor configBlob = store.blobs().put(MediaType.OCI_CONFIG, OciJson.write(config));
       Manifest manifest = Manifest.oci(configBlob, state.layers());
       Descriptor manifestBlob = store.blobs().put(MediaType.OCI_MANIFEST, OciJson.write(manifest));

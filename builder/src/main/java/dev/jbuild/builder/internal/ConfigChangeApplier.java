@@ -35,7 +35,7 @@ public final class ConfigChangeApplier {
     for (String change : changes) {
       String name = "--change \"" + change + "\"";
       Instruction instruction = parse(change, name);
-      StepContext ctx = new StepContext(null, null, name, new ShellLex('\\'), null, null, null);
+      StepContext ctx = new StepContext(null, null, name, new ShellLex('\\'), null, null, null, null);
       try {
         if (instruction instanceof Workdir w) {
           String path = ctx.expand(w.path(), state.expansionEnv(), w);

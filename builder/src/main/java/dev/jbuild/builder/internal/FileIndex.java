@@ -48,7 +48,7 @@ final class FileIndex {
     entries.put(path, meta);
   }
 
-  private void applyLayer(BlobStore blobs, Descriptor layer) throws IOException, StoreException {
+  void applyLayer(BlobStore blobs, Descriptor layer) throws IOException, StoreException {
     // By magic number, not media type: what matters is what the bytes are. Capped against decompression bombs.
     try (InputStream raw = new BufferedInputStream(blobs.open(layer.digest()), 1 << 16);
         InputStream in = Decompress.open(raw, MAX_LAYER_BYTES);

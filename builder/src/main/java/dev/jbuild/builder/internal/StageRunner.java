@@ -2,45 +2,65 @@ package dev.jbuild.builder.internal;
 
 import dev.jbuild.builder.BuildEvent;
 import dev.jbuild.builder.BuildException;
+import dev.jbuild.builder.BuildOptions;
 import dev.jbuild.dockerfile.ir.Add;
 import dev.jbuild.dockerfile.ir.Arg;
+import dev.jbuild.dockerfile.ir.Cmd;
 import dev.jbuild.dockerfile.ir.Copy;
 import dev.jbuild.dockerfile.ir.Instruction;
 import dev.jbuild.dockerfile.ir.Run;
-import dev.jbuild.dockerfile.ir.Stage;
 import dev.jbuild.dockerfile.ir.Workdir;
+import dev.jbuild.store.cache.CacheEntry;
+import dev.jbuild.store.cache.CacheKey;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Runs the instructions of one stage, in order, reporting each as a step. */
+/**
+ * Runs the instructions of one stage, in order, reporting each as a step. Each step is looked up in the build cache
+ * first (unless the cache is off for this stage) and recorded in it after it ran.
+ */
 final class StageRunner {
   private final StepContext ctx;
   private final ConfigInstructions config;
   private final CopyInstruction copy;
+  private final RunInstruction run;
+  private final RunMounts mounts;
   private final Map<String, String> buildArgs;
   private final Map<String, String> globalArgs;
   private final StepCounter counter;
+  private final StageLookup stages;
+  private final StepCache cache;
+  private final boolean useCache;
 
-  StageRunner(StepContext ctx, Map<String, String> buildArgs, Map<String, String> globalArgs, StepCounter counter) {
+  StageRunner(StepContext ctx, BuildOptions options, Map<String, String> globalArgs, StepCounter counter,
+      StageLookup stages, StepCache cache, boolean useCache) {
     this.ctx = ctx;
     this.config = new ConfigInstructions(ctx);
     this.copy = new CopyInstruction(ctx);
-    this.buildArgs = buildArgs;
+    this.mounts = new RunMounts(ctx, options, stages);
+    this.run = new RunInstruction(ctx, mounts);
+    this.buildArgs = options.buildArgs();
     this.globalArgs = globalArgs;
     this.counter = counter;
+    this.stages = stages;
+    this.cache = cache;
+    this.useCache = useCache;
   }
 
-  /** Counts steps across the stages of one build, for "[3/7]" style progress. */
+  /** Counts steps across the stages of one build, for "[3/7]" style progress; shared by parallel stages. */
   static final class StepCounter {
     private final int total;
-    private int next;
+    private final AtomicInteger next = new AtomicInteger();
 
     StepCounter(int total) {
       this.total = total;
     }
 
     int next() {
-      return ++next;
+      return next.incrementAndGet();
     }
 
     int total() {
@@ -48,31 +68,70 @@ final class StageRunner {
     }
   }
 
-  void run(Stage stage, StageState state) throws BuildException {
-    for (Instruction instruction : stage.instructions()) {
+  void run(List<Instruction> instructions, StageState state) throws BuildException {
+    for (Instruction instruction : instructions) {
       int index = counter.next();
       String text = LayerCommit.createdBy(instruction);
       ctx.listener().onEvent(new BuildEvent.StepStarted(state.label(), index, counter.total(), text));
       long start = System.nanoTime();
-      execute(instruction, state);
-      ctx.listener().onEvent(new BuildEvent.StepFinished(state.label(), index, text, false,
+      boolean cached = step(instruction, state, index);
+      ctx.listener().onEvent(new BuildEvent.StepFinished(state.label(), index, text, cached,
           Duration.ofNanos(System.nanoTime() - start)));
     }
   }
 
-  private void execute(Instruction instruction, StageState state) throws BuildException {
+  /** Runs or restores one step; true when it came from the cache. */
+  private boolean step(Instruction instruction, StageState state, int index) throws BuildException {
+    if (instruction instanceof Arg a) {
+      // BuildKit writes no history line for ARG and caches nothing: it only changes what later steps see.
+      declareArgs(a, state);
+      return false;
+    }
+    Optional<String> sources = cache.sources(instruction, state, stages);
+    CacheKey key = null;
+    if (sources.isPresent()) {
+      String mountKey = instruction instanceof Run r ? mounts.keyMaterial(r, state) : null;
+      key = cache.key(instruction, state, sources.get().isEmpty() ? null : sources.get(), mountKey);
+      if (useCache) {
+        Optional<CacheEntry> hit = cache.lookup(key);
+        if (hit.isPresent()) {
+          cache.restore(hit.get(), state, instruction);
+          if (instruction instanceof Cmd) {
+            state.markCmdSet();
+          }
+          return true;
+        }
+        if (makesLayer(instruction)) {
+          Optional<String> why = cache.explain(key);
+          if (why.isPresent()) {
+            ctx.listener().onEvent(new BuildEvent.CacheMiss(state.label(), index, why.get()));
+          }
+        }
+      }
+    }
+    int layersBefore = state.layers().size();
+    execute(instruction, state, index);
+    if (key != null) {
+      cache.record(key, layersBefore, state, ctx.timestamp());
+    }
+    return false;
+  }
+
+  private static boolean makesLayer(Instruction i) {
+    return i instanceof Run || i instanceof Copy || i instanceof Add;
+  }
+
+  private void execute(Instruction instruction, StageState state, int index) throws BuildException {
     if (instruction instanceof Copy c) {
       copy.apply(c, state);
     } else if (instruction instanceof Add a) {
       copy.apply(a, state);
     } else if (instruction instanceof Workdir w) {
       WorkdirInstruction.apply(ctx, state, w);
-    } else if (instruction instanceof Arg a) {
-      // BuildKit writes no history line for ARG; neither do we.
-      declareArgs(a, state);
-    } else if (instruction instanceof Run) {
-      throw new BuildException(ctx.where(instruction)
-          + ": RUN is not supported by this version of jbuild yet (it needs the rootless runtime)");
+    } else if (instruction instanceof Run r) {
+      try (RunMounts.Prepared prepared = mounts.prepare(r, state)) {
+        run.apply(r, state, index, prepared);
+      }
     } else if (config.apply(instruction, state)) {
       LayerCommit.emptyLayer(ctx, state, instruction);
     } else {

@@ -18,7 +18,10 @@ final class StageState {
   private final List<Descriptor> layers;
   private final Map<String, String> args = new LinkedHashMap<>();
   private FileIndex files;
+  /** Layers added since {@link #files} was last brought up to date (read from their tars on demand). */
+  private final List<Descriptor> pendingForIndex = new ArrayList<>();
   private boolean cmdSet;
+  private String stageKey;
 
   StageState(String label, ImageConfig config, List<Descriptor> layers) {
     this.label = label;
@@ -30,6 +33,8 @@ final class StageState {
   StageState fork(String newLabel) {
     StageState s = new StageState(newLabel, config, layers);
     s.files = files == null ? null : files.copy();
+    s.pendingForIndex.addAll(pendingForIndex);
+    s.stageKey = stageKey;
     return s;
   }
 
@@ -62,6 +67,28 @@ final class StageState {
     config = withLayer;
   }
 
+  /** Adds a layer whose files the index does not know yet (a RUN step's, or one taken from the cache). */
+  void addUnindexedLayer(Descriptor layer, ImageConfig withLayer) {
+    addLayer(layer, withLayer);
+    if (files != null) {
+      pendingForIndex.add(layer);
+    }
+  }
+
+  /** The key of the FROM step: identifies the stage's starting point for the build cache. */
+  String stageKey() {
+    return stageKey;
+  }
+
+  void setStageKey(String key) {
+    stageKey = key;
+  }
+
+  /** The ARG values declared in this stage, in order (null when declared without a value). */
+  Map<String, String> args() {
+    return java.util.Collections.unmodifiableMap(args);
+  }
+
   void declareArg(String name, String value) {
     args.put(name, value);
   }
@@ -90,6 +117,12 @@ final class StageState {
   FileIndex files(BlobStore blobs) throws IOException, StoreException {
     if (files == null) {
       files = FileIndex.of(blobs, layers);
+      pendingForIndex.clear();
+    } else if (!pendingForIndex.isEmpty()) {
+      for (Descriptor layer : pendingForIndex) {
+        files.applyLayer(blobs, layer);
+      }
+      pendingForIndex.clear();
     }
     return files;
   }

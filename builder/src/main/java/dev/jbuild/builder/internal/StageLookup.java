@@ -1,0 +1,20 @@
+package dev.jbuild.builder.internal;
+
+import dev.jbuild.builder.BuildException;
+import dev.jbuild.dockerfile.ir.Instruction;
+import java.util.Optional;
+
+/** How a step reaches other stages and images: {@code COPY --from}, {@code RUN --mount=...,from=}. */
+interface StageLookup {
+  /** The finished state of the stage named {@code nameOrIndex} (a name, case-insensitive, or a number). */
+  Optional<StageState> stage(String nameOrIndex);
+
+  /** The image {@code reference} as a read-only state, from the store or pulled; {@code at} names errors. */
+  StageState image(String reference, Instruction at) throws BuildException;
+
+  /** A stage when {@code ref} names one, the image {@code ref} otherwise. */
+  default StageState stageOrImage(String ref, Instruction at) throws BuildException {
+    Optional<StageState> s = stage(ref);
+    return s.isPresent() ? s.get() : image(ref, at);
+  }
+}

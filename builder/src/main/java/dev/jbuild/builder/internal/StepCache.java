@@ -1,0 +1,172 @@
+package dev.jbuild.builder.internal;
+
+import dev.jbuild.builder.BuildEvent;
+import dev.jbuild.builder.BuildException;
+import dev.jbuild.dockerfile.ir.Add;
+import dev.jbuild.dockerfile.ir.Copy;
+import dev.jbuild.dockerfile.ir.Instruction;
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.ImageConfig;
+import dev.jbuild.oci.MalformedContentException;
+import dev.jbuild.oci.OciJson;
+import dev.jbuild.store.StoreException;
+import dev.jbuild.store.cache.BuildCache;
+import dev.jbuild.store.cache.CacheEntry;
+import dev.jbuild.store.cache.CacheKey;
+import dev.jbuild.store.cache.Explanation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The build cache as the builder uses it (DESIGN §4). A step's key hashes the state it starts from (layers and
+ * config, not history or timestamps), the instruction, the ARGs and ENV in effect, the platform, and for COPY/ADD
+ * and bind mounts the content of what they read. Because the parent is the state and not the previous key, a step
+ * after a miss still hits when the re-run step produced the same result.
+ */
+final class StepCache {
+  private final BuildCache cache;
+  private final StepContext ctx;
+
+  StepCache(BuildCache cache, StepContext ctx) {
+    this.cache = cache;
+    this.ctx = ctx;
+  }
+
+  /** A digest of everything in {@code state} a later step can see: diffIDs and the container config. */
+  static String stateDigest(StageState state) {
+    ImageConfig c = state.config();
+    ImageConfig bare = new ImageConfig(null, c.author(), c.architecture(), c.os(), c.variant(), c.osVersion(),
+        c.config(), c.diffIds(), List.of());
+    return Digest.sha256Of(OciJson.write(bare)).toString();
+  }
+
+  CacheKey key(Instruction instruction, StageState state, String sources, String mounts) {
+    CacheKey.Builder b = CacheKey.builder()
+        .field(CacheKey.PARENT, stateDigest(state))
+        .field(CacheKey.INSTRUCTION, instruction.original().strip());
+    TreeMap<String, String> args = new TreeMap<>();
+    state.args().forEach((k, v) -> args.put(k, v == null ? "" : v));
+    b.fields(CacheKey.ARGS, args);
+    TreeMap<String, String> env = new TreeMap<>();
+    for (String e : state.containerConfig().env()) {
+      int eq = e.indexOf('=');
+      if (eq > 0) {
+        env.put(e.substring(0, eq), e.substring(eq + 1));
+      }
+    }
+    b.fields(CacheKey.ENV, env);
+    b.field(CacheKey.PLATFORM, state.config().platform().toString());
+    if (sources != null) {
+      b.field(CacheKey.SOURCES, sources);
+    }
+    if (mounts != null && !mounts.isEmpty()) {
+      b.field(CacheKey.MOUNTS, Digest.sha256Of(mounts.getBytes(StandardCharsets.UTF_8)).toString());
+    }
+    return b.build();
+  }
+
+  /**
+   * What a COPY or ADD reads, as a digest: the content hash of each source from the context (through the stat
+   * cache), or the digest of the stage or image it copies from. Empty when the step reads something the builder
+   * cannot hash in advance (a URL or git repository): such a step always runs.
+   */
+  Optional<String> sources(Instruction instruction, StageState state, StageLookup stages) throws BuildException {
+    List<String> raw;
+    String from = null;
+    if (instruction instanceof Copy c) {
+      raw = c.sources();
+      from = c.from();
+      if (!c.heredocs().isEmpty()) {
+        return Optional.of("heredoc:" + Digest.sha256Of(c.heredocs().toString().getBytes(StandardCharsets.UTF_8)));
+      }
+    } else if (instruction instanceof Add a) {
+      raw = a.sources();
+      if (!a.heredocs().isEmpty()) {
+        return Optional.of("heredoc:" + Digest.sha256Of(a.heredocs().toString().getBytes(StandardCharsets.UTF_8)));
+      }
+    } else {
+      return Optional.of("");
+    }
+    Map<String, String> scope = state.expansionEnv();
+    if (from != null) {
+      return Optional.of("from:" + stateDigest(stages.stageOrImage(ctx.expand(from, scope, instruction),
+          instruction)));
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String s : ctx.expandAll(raw, scope, instruction)) {
+      if (s.matches("(?i)^(https?|git)://.*") || s.startsWith("git@")) {
+        return Optional.empty();
+      }
+      for (BuildContext.Source src : ctx.context().resolve(s, ctx.where(instruction))) {
+        try {
+          sb.append(src.relative()).append('=')
+              .append(ContextDigests.tree(ctx.hasher(), ctx.context().root(), src.hostPath())).append(';');
+        } catch (IOException e) {
+          throw new BuildException(ctx.where(instruction) + ": cannot read " + s + " in the build context: "
+              + e.getMessage(), e);
+        }
+      }
+      sb.append('|');
+    }
+    return Optional.of(Digest.sha256Of(sb.toString().getBytes(StandardCharsets.UTF_8)).toString());
+  }
+
+  Optional<CacheEntry> lookup(CacheKey key) throws BuildException {
+    try {
+      return cache.lookup(key);
+    } catch (StoreException e) {
+      throw new BuildException("cannot read the build cache: " + e.getMessage(), e);
+    }
+  }
+
+  /** Why {@code key} missed, for the progress output; empty when nothing close was cached. */
+  Optional<String> explain(CacheKey key) {
+    try {
+      // Only a near miss of the same instruction says something useful (what changed under it).
+      return cache.explainMiss(key).filter(e -> e.nearestKey() != null)
+          .filter(e -> e.changes().stream().noneMatch(c -> c.name().equals(CacheKey.INSTRUCTION)))
+          .map(Explanation::summary);
+    } catch (StoreException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Restores a cached step: its layer (if any) and the config as it was after the step. */
+  void restore(CacheEntry entry, StageState state, Instruction at) throws BuildException {
+    ImageConfig config;
+    try {
+      config = OciJson.readConfig(entry.configJson());
+    } catch (MalformedContentException e) {
+      throw new BuildException(ctx.where(at) + ": corrupt build cache entry " + entry.key() + ": " + e.getMessage()
+          + " (run `jbuild prune` to clear it)", e);
+    }
+    if (entry.layer() != null) {
+      state.addUnindexedLayer(entry.layer(), config);
+    } else {
+      state.setConfig(config);
+    }
+  }
+
+  /** Records the result of a step that just ran: the config after it, and its layer when it made one. */
+  void record(CacheKey key, int layersBefore, StageState after, Instant created) {
+    Descriptor layer = null;
+    Digest diffId = null;
+    if (after.layers().size() > layersBefore) {
+      layer = after.layers().get(after.layers().size() - 1);
+      List<Digest> ids = after.config().diffIds();
+      diffId = ids.get(ids.size() - 1);
+    }
+    try {
+      cache.put(key, CacheEntry.of(key, diffId, layer, OciJson.write(after.config()), created));
+    } catch (StoreException e) {
+      ctx.listener().onEvent(new BuildEvent.Log(BuildEvent.Level.WARN,
+          "cannot record the step in the build cache: " + e.getMessage()));
+    }
+  }
+}
