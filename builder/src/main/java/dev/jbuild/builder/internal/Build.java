@@ -51,9 +51,9 @@ public final class Build {
   private final BaseImagePuller puller;
   private final BuildListener listener;
   private final BuildOptions options;
-  private final Map<Integer, StageState> built = new HashMap<>();
+  private final Map<Integer, StageState> built = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.Set<String> consumedArgs = new java.util.HashSet<>();
-  private final Map<String, StageState> images = new HashMap<>();
+  private final Map<String, StageState> images = new java.util.concurrent.ConcurrentHashMap<>();
   private StepCache stepCache;
   private Dockerfile dockerfile;
   private Platform platform;
@@ -105,10 +105,7 @@ public final class Build {
       total += s.instructions().size() + 1;
     }
     StageRunner.StepCounter counter = new StageRunner.StepCounter(total);
-    StageState finalState = null;
-    for (Stage stage : needed) {
-      finalState = runStage(dockerfile, stage, ctx, globalArgs, platform, counter);
-    }
+    StageState finalState = runStages(dockerfile, needed, ctx, globalArgs, platform, counter);
     for (Stage stage : needed) {
       stage.instructions().stream().filter(i -> i instanceof Arg)
           .forEach(i -> ((Arg) i).args().forEach(def -> consumedArgs.add(def.name())));
@@ -297,6 +294,74 @@ public final class Build {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Runs the needed stages (in dependency order) and returns the last one's state. Independent stages run at the
+   * same time on up to {@code jobs} threads; a stage starts when the stages it depends on are done. The first
+   * failure cancels the stages still running.
+   */
+  private StageState runStages(Dockerfile dockerfile, List<Stage> needed, StepContext ctx,
+      Map<String, String> globalArgs, Platform platform, StageRunner.StepCounter counter) throws BuildException {
+    int jobs = options.jobs() > 0 ? options.jobs() : Runtime.getRuntime().availableProcessors();
+    if (jobs <= 1 || needed.size() <= 1) {
+      StageState last = null;
+      for (Stage stage : needed) {
+        last = runStage(dockerfile, stage, ctx, globalArgs, platform, counter);
+      }
+      return last;
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.min(jobs, needed.size()), r -> {
+          Thread t = new Thread(r, "jbuild-stage");
+          t.setDaemon(true);
+          return t;
+        });
+    Map<Stage, java.util.concurrent.Future<StageState>> futures = new LinkedHashMap<>();
+    try {
+      for (Stage stage : needed) {
+        List<java.util.concurrent.Future<StageState>> deps = new ArrayList<>();
+        for (Stage dep : dependencies(dockerfile, stage, globalArgs, ctx)) {
+          if (futures.containsKey(dep)) {
+            deps.add(futures.get(dep));
+          }
+        }
+        // Submitted in dependency order to a FIFO pool, so a stage waits only on stages already running or done.
+        futures.put(stage, pool.submit(() -> {
+          for (java.util.concurrent.Future<StageState> d : deps) {
+            d.get();
+          }
+          return runStage(dockerfile, stage, ctx, globalArgs, platform, counter);
+        }));
+      }
+      StageState last = null;
+      for (java.util.concurrent.Future<StageState> f : futures.values()) {
+        last = f.get();
+      }
+      return last;
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      while (cause instanceof java.util.concurrent.ExecutionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof BuildException b) {
+        throw b;
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new BuildException("a stage failed: " + cause, cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BuildException("the build was interrupted", e);
+    } finally {
+      pool.shutdownNow();
+      try {
+        pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** Other stages and images, for COPY --from and RUN --mount from=. */
