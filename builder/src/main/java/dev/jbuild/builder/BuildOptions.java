@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param platform {@code os/arch[/variant]}; null means the host's
  * @param sourceDateEpoch when set, every timestamp in the image is clamped to it (reproducible builds)
  * @param labels extra labels set on the final image
+ * @param contextTar when set, the build context is this tar stream (plain or compressed; {@code jbuild build -}),
+ *     read once, and {@code contextDir} is ignored; {@code dockerfile} then names a file inside the archive. A
+ *     stream that is not an archive is the Dockerfile itself, with an empty context
  */
 public record BuildOptions(
     Path contextDir,
@@ -28,10 +31,13 @@ public record BuildOptions(
     String target,
     String platform,
     Instant sourceDateEpoch,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    java.io.InputStream contextTar) {
 
   public BuildOptions {
-    Objects.requireNonNull(contextDir, "contextDir");
+    if (contextTar == null) {
+      Objects.requireNonNull(contextDir, "contextDir");
+    }
     tags = List.copyOf(tags == null ? List.of() : tags);
     buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs == null ? Map.of() : buildArgs));
     labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels == null ? Map.of() : labels));
@@ -41,9 +47,20 @@ public record BuildOptions(
     return new Builder(contextDir);
   }
 
+  /** Options for a build whose context is the tar stream {@code contextTar} ({@code jbuild build -}). */
+  public static Builder builder(java.io.InputStream contextTar) {
+    return new Builder(null).contextTar(contextTar);
+  }
+
+  /** The options as they were, for a record built before {@code contextTar} existed. */
+  public BuildOptions(Path contextDir, Path dockerfile, List<String> tags, Map<String, String> buildArgs, String target,
+      String platform, Instant sourceDateEpoch, Map<String, String> labels) {
+    this(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels, null);
+  }
+
   /** The Dockerfile to read. */
   public Path dockerfilePath() {
-    return dockerfile != null ? dockerfile : contextDir.resolve("Dockerfile");
+    return dockerfile != null ? dockerfile : contextDir == null ? Path.of("Dockerfile") : contextDir.resolve("Dockerfile");
   }
 
   /** Collects options one by one; {@link #build()} freezes them. */
@@ -56,6 +73,7 @@ public record BuildOptions(
     private String platform;
     private Instant sourceDateEpoch;
     private final Map<String, String> labels = new LinkedHashMap<>();
+    private java.io.InputStream contextTar;
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -96,8 +114,14 @@ public record BuildOptions(
       return this;
     }
 
+    public Builder contextTar(java.io.InputStream value) {
+      contextTar = value;
+      return this;
+    }
+
     public BuildOptions build() {
-      return new BuildOptions(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels);
+      return new BuildOptions(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels,
+          contextTar);
     }
   }
 }

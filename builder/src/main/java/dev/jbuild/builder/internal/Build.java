@@ -51,6 +51,7 @@ public final class Build {
   private final BuildOptions options;
   private final Map<Integer, StageState> built = new HashMap<>();
   private final java.util.Set<String> consumedArgs = new java.util.HashSet<>();
+  private CopySources copySources;
 
   public Build(Store store, BaseImagePuller puller, BuildListener listener, BuildOptions options) {
     this.store = store;
@@ -61,8 +62,19 @@ public final class Build {
 
   public BuildResult run() throws BuildException {
     List<ImageReference> tags = parseTags();
-    BuildContext context = new BuildContext(options.contextDir());
-    Path dockerfilePath = options.dockerfilePath();
+    try (BuildContext context = options.contextTar() != null
+        ? BuildContext.fromTar(options.contextTar(), options.dockerfile(), store.root().resolve("tmp"))
+        : BuildContext.open(options.contextDir(), options.dockerfile())) {
+      return run(tags, context);
+    } finally {
+      if (copySources != null) {
+        copySources.close();
+      }
+    }
+  }
+
+  private BuildResult run(List<ImageReference> tags, BuildContext context) throws BuildException {
+    Path dockerfilePath = context.dockerfile();
     String name = displayName(dockerfilePath, context);
     Dockerfile dockerfile = parse(dockerfilePath, name);
     char escape = '\\';
@@ -77,6 +89,7 @@ public final class Build {
         listener);
 
     Platform platform = targetPlatform();
+    copySources = new CopySources(store, puller, stageLookup(dockerfile), platform, listener);
     Map<String, String> globalArgs = globalArgs(dockerfile, ctx, platform);
     Stage target = selectTarget(dockerfile, name);
     List<Stage> needed = new ArrayList<>();
@@ -215,9 +228,42 @@ public final class Build {
     if (parent.isPresent() && !out.contains(parent.get())) {
       collectNeeded(dockerfile, parent.get(), out, globalArgs, ctx);
     }
+    for (Stage dep : copyFromStages(dockerfile, stage)) {
+      if (!out.contains(dep)) {
+        collectNeeded(dockerfile, dep, out, globalArgs, ctx);
+      }
+    }
     if (!out.contains(stage)) {
       out.add(stage);
     }
+  }
+
+  /** Earlier stages named by COPY --from (by name or index, before expansion), which must be built first. */
+  private static List<Stage> copyFromStages(Dockerfile dockerfile, Stage stage) {
+    List<Stage> deps = new ArrayList<>();
+    for (dev.jbuild.dockerfile.ir.Instruction i : stage.instructions()) {
+      if (i instanceof dev.jbuild.dockerfile.ir.Copy c && c.from() != null) {
+        for (Stage s : dockerfile.stages()) {
+          if (s.index() < stage.index() && (c.from().equalsIgnoreCase(s.name())
+              || c.from().equals(Integer.toString(s.index())))) {
+            deps.add(s);
+          }
+        }
+      }
+    }
+    return deps;
+  }
+
+  /** COPY --from's view of the stages built so far: by name (case-insensitive) or index. */
+  private StageLookup stageLookup(Dockerfile dockerfile) {
+    return nameOrIndex -> {
+      for (Stage s : dockerfile.stages()) {
+        if (nameOrIndex.equalsIgnoreCase(s.name()) || nameOrIndex.equals(Integer.toString(s.index()))) {
+          return Optional.ofNullable(built.get(s.index()));
+        }
+      }
+      return Optional.empty();
+    };
   }
 
   private Optional<Stage> parentStage(Dockerfile dockerfile, Stage stage, Map<String, String> globalArgs,
@@ -258,7 +304,7 @@ public final class Build {
     }
     listener.onEvent(new BuildEvent.StepFinished(label, index, fromText, false,
         java.time.Duration.ofNanos(System.nanoTime() - start)));
-    new StageRunner(ctx, options.buildArgs(), globalArgs, counter).run(stage, state);
+    new StageRunner(ctx, options.buildArgs(), globalArgs, counter, copySources).run(stage, state);
     built.put(stage.index(), state);
     return state;
   }

@@ -21,10 +21,11 @@ final class StageRunner {
   private final Map<String, String> globalArgs;
   private final StepCounter counter;
 
-  StageRunner(StepContext ctx, Map<String, String> buildArgs, Map<String, String> globalArgs, StepCounter counter) {
+  StageRunner(StepContext ctx, Map<String, String> buildArgs, Map<String, String> globalArgs, StepCounter counter,
+      CopySources copySources) {
     this.ctx = ctx;
     this.config = new ConfigInstructions(ctx);
-    this.copy = new CopyInstruction(ctx);
+    this.copy = new CopyInstruction(ctx, copySources);
     this.buildArgs = buildArgs;
     this.globalArgs = globalArgs;
     this.counter = counter;
