@@ -34,7 +34,7 @@ final class ChmodSpec {
 
   /** Parses a --chmod value; throws {@link IllegalArgumentException} with the reason when it is malformed. */
   static ChmodSpec parse(String spec) {
-    if (spec.matches("[0-7]{1,4}")) {
+    if (spec.matches("0*[0-7]{1,4}")) {
       return new ChmodSpec(Integer.parseInt(spec, 8), List.of(), spec);
     }
     if (spec.matches("\\d+")) {
