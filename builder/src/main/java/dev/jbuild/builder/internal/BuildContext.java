@@ -115,6 +115,11 @@ public final class BuildContext implements AutoCloseable {
     return ignore;
   }
 
+  /** Whether this context is a temporary unpacked stream, whose stat cache would never be hit again. */
+  boolean temporary() {
+    return owned != null;
+  }
+
   /** Deletes a context this class unpacked; a directory context is left alone. */
   @Override
   public void close() {

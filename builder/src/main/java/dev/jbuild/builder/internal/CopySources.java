@@ -48,6 +48,7 @@ final class CopySources implements AutoCloseable {
   private final Map<String, GitFetcher.Checkout> checkouts = new HashMap<>();
   private final Map<Path, Path> unpacked = new HashMap<>();
   private ContextHasher hasher;
+  private boolean saveHasher;
   private Path scratch;
 
   CopySources(Store store, BaseImagePuller puller, StageLookup stages, Platform platform, BuildListener listener) {
@@ -175,6 +176,7 @@ final class CopySources implements AutoCloseable {
     if (hasher == null) {
       try {
         hasher = ContextHasher.open(store, context.root());
+        saveHasher = !context.temporary();
       } catch (StoreException e) {
         throw new BuildException("cannot open the context hash cache: " + e.getMessage(), e);
       }
@@ -197,7 +199,7 @@ final class CopySources implements AutoCloseable {
   /** Saves the context stat cache and removes the scratch directory; problems become warnings. */
   @Override
   public void close() {
-    if (hasher != null) {
+    if (hasher != null && saveHasher) {
       try {
         hasher.save();
       } catch (StoreException e) {
