@@ -24,6 +24,9 @@ import java.util.Objects;
  * @param secrets {@code --secret} values by id, for {@code RUN --mount=type=secret}; never stored anywhere
  * @param sshSockets {@code --ssh} agent sockets by id ({@code default} for {@code SSH_AUTH_SOCK})
  * @param jobs how many independent stages may run at once; 0 means the number of cores
+ * @param contextTar when set, the build context is this tar stream (plain or compressed; {@code jbuild build -}),
+ *     read once, and {@code contextDir} is ignored; {@code dockerfile} then names a file inside the archive. A
+ *     stream that is not an archive is the Dockerfile itself, with an empty context
  */
 public record BuildOptions(
     Path contextDir,
@@ -38,7 +41,8 @@ public record BuildOptions(
     java.util.Set<String> noCacheFilter,
     Map<String, Secret> secrets,
     Map<String, Path> sshSockets,
-    int jobs) {
+    int jobs,
+    java.io.InputStream contextTar) {
 
   /**
    * A build secret: the contents of {@code file}, or {@code value} itself (from an environment variable the front
@@ -75,7 +79,9 @@ public record BuildOptions(
   }
 
   public BuildOptions {
-    Objects.requireNonNull(contextDir, "contextDir");
+    if (contextTar == null) {
+      Objects.requireNonNull(contextDir, "contextDir");
+    }
     tags = List.copyOf(tags == null ? List.of() : tags);
     buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs == null ? Map.of() : buildArgs));
     labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels == null ? Map.of() : labels));
@@ -92,9 +98,21 @@ public record BuildOptions(
     return new Builder(contextDir);
   }
 
+  /** Options for a build whose context is the tar stream {@code contextTar} ({@code jbuild build -}). */
+  public static Builder builder(java.io.InputStream contextTar) {
+    return new Builder(null).contextTar(contextTar);
+  }
+
+  /** The options as they were, for a record built before {@code contextTar} existed. */
+  public BuildOptions(Path contextDir, Path dockerfile, List<String> tags, Map<String, String> buildArgs, String target,
+      String platform, Instant sourceDateEpoch, Map<String, String> labels) {
+    this(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels, false, null, null, null, 0,
+        null);
+  }
+
   /** The Dockerfile to read. */
   public Path dockerfilePath() {
-    return dockerfile != null ? dockerfile : contextDir.resolve("Dockerfile");
+    return dockerfile != null ? dockerfile : contextDir == null ? Path.of("Dockerfile") : contextDir.resolve("Dockerfile");
   }
 
   /** Collects options one by one; {@link #build()} freezes them. */
@@ -112,6 +130,7 @@ public record BuildOptions(
     private final Map<String, Secret> secrets = new LinkedHashMap<>();
     private final Map<String, Path> sshSockets = new LinkedHashMap<>();
     private int jobs;
+    private java.io.InputStream contextTar;
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -177,9 +196,14 @@ public record BuildOptions(
       return this;
     }
 
+    public Builder contextTar(java.io.InputStream value) {
+      contextTar = value;
+      return this;
+    }
+
     public BuildOptions build() {
       return new BuildOptions(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels,
-          noCache, noCacheFilter, secrets, sshSockets, jobs);
+          noCache, noCacheFilter, secrets, sshSockets, jobs, contextTar);
     }
   }
 }

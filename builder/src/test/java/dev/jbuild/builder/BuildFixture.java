@@ -36,12 +36,22 @@ final class BuildFixture implements AutoCloseable {
   }
 
   BuildResult build(String dockerfile, String... tags) throws Exception {
+    return build(dockerfile, BuildListener.NONE, tags);
+  }
+
+  BuildResult build(String dockerfile, BuildListener listener, String... tags) throws Exception {
     file("Dockerfile", dockerfile);
     BuildOptions.Builder options = BuildOptions.builder(context);
     for (String t : tags) {
       options.tag(t);
     }
-    return new ImageBuilder(store, BaseImagePuller.OFFLINE, BuildListener.NONE).build(options.build());
+    return new ImageBuilder(store, BaseImagePuller.OFFLINE, listener).build(options.build());
+  }
+
+  /** The entries of the image's last layer. */
+  Map<String, Entry> lastLayer(BuildResult r) throws Exception {
+    java.util.List<Descriptor> layers = manifest(r).layers();
+    return layer(layers.get(layers.size() - 1));
   }
 
   Manifest manifest(BuildResult r) throws Exception {

@@ -58,6 +58,7 @@ public final class Build {
   private Dockerfile dockerfile;
   private Platform platform;
   private StepContext stepContext;
+  private CopySources copySources;
 
   public Build(Store store, BaseImagePuller puller, BuildListener listener, BuildOptions options) {
     this.store = store;
@@ -68,8 +69,19 @@ public final class Build {
 
   public BuildResult run() throws BuildException {
     List<ImageReference> tags = parseTags();
-    BuildContext context = new BuildContext(options.contextDir());
-    Path dockerfilePath = options.dockerfilePath();
+    try (BuildContext context = options.contextTar() != null
+        ? BuildContext.fromTar(options.contextTar(), options.dockerfile(), store.root().resolve("tmp"))
+        : BuildContext.open(options.contextDir(), options.dockerfile())) {
+      return run(tags, context);
+    } finally {
+      if (copySources != null) {
+        copySources.close();
+      }
+    }
+  }
+
+  private BuildResult run(List<ImageReference> tags, BuildContext context) throws BuildException {
+    Path dockerfilePath = context.dockerfile();
     String name = displayName(dockerfilePath, context);
     Dockerfile dockerfile = parse(dockerfilePath, name);
     char escape = '\\';
@@ -96,6 +108,7 @@ public final class Build {
     this.dockerfile = dockerfile;
     this.platform = platform;
     this.stepContext = ctx;
+    copySources = new CopySources(store, puller, lookup(), platform, listener);
     Map<String, String> globalArgs = globalArgs(dockerfile, ctx, platform);
     Stage target = selectTarget(dockerfile, name);
     List<Stage> needed = new ArrayList<>();
@@ -112,7 +125,9 @@ public final class Build {
     }
     warnUnusedBuildArgs();
     try {
-      hasher.save();
+      if (!context.temporary()) { // a streamed context's temp paths would never be seen again
+        hasher.save();
+      }
     } catch (StoreException e) {
       listener.onEvent(new BuildEvent.Log(BuildEvent.Level.WARN, "cannot save the context stat cache: "
           + e.getMessage()));
@@ -425,7 +440,8 @@ public final class Build {
         java.time.Duration.ofNanos(System.nanoTime() - start)));
     boolean useCache = !options.noCache() && !options.noCacheFilter().contains(label)
         && !options.noCacheFilter().contains(String.valueOf(stage.index()));
-    StageRunner runner = new StageRunner(ctx, options, globalArgs, counter, lookup(), stepCache, useCache);
+    StageRunner runner = new StageRunner(ctx, options, globalArgs, counter, lookup(), stepCache, useCache,
+        copySources);
     List<dev.jbuild.dockerfile.ir.Instruction> triggers = OnbuildTriggers.take(state, ctx, stage);
     if (!triggers.isEmpty()) {
       runner.run(triggers, state);

@@ -4,6 +4,7 @@ import dev.jbuild.oci.Descriptor;
 import dev.jbuild.store.BlobStore;
 import dev.jbuild.store.StoreException;
 import dev.jbuild.store.compress.Decompress;
+import dev.jbuild.store.tar.LayerEntry;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,8 +19,24 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * ask it, so a layer holds exactly what an overlay diff would hold, without extracting anything.
  */
 final class FileIndex {
-  /** Metadata of one path; {@code directory} tells dirs from everything else. */
-  record Meta(boolean directory, int mode, long uid, long gid, Instant mtime) {}
+  /**
+   * Metadata of one path; {@code directory} tells dirs from everything else, {@code type} is the tar entry type
+   * and {@code linkTarget} the target of a symlink or hard link (null otherwise).
+   */
+  record Meta(boolean directory, int mode, long uid, long gid, Instant mtime, LayerEntry.Type type, String linkTarget) {
+    Meta(boolean directory, int mode, long uid, long gid, Instant mtime) {
+      this(directory, mode, uid, gid, mtime, directory ? LayerEntry.Type.DIRECTORY : LayerEntry.Type.REGULAR, null);
+    }
+
+    static Meta of(LayerEntry e) {
+      return new Meta(e.type() == LayerEntry.Type.DIRECTORY, e.mode(), e.uid(), e.gid(), e.mtime(), e.type(),
+          e.linkTarget());
+    }
+
+    boolean symlink() {
+      return type == LayerEntry.Type.SYMLINK;
+    }
+  }
 
   /** The same ceiling the layer applier uses by default. */
   private static final long MAX_LAYER_BYTES = 64L << 30;
@@ -70,7 +87,8 @@ final class FileIndex {
           removeChildren(victim);
         } else {
           Meta meta = new Meta(e.isDirectory(), e.getMode() & 07777, e.getLongUserId(), e.getLongGroupId(),
-              e.getLastModifiedDate().toInstant());
+              e.getLastModifiedDate().toInstant(), typeOf(e), e.isSymbolicLink() || e.isLink()
+              ? (e.isLink() ? normalize(e.getLinkName()) : e.getLinkName()) : null);
           if (!meta.directory()) {
             removeChildren(path);
           }
@@ -78,6 +96,49 @@ final class FileIndex {
         }
       }
     }
+  }
+
+  private static LayerEntry.Type typeOf(TarArchiveEntry e) {
+    if (e.isDirectory()) {
+      return LayerEntry.Type.DIRECTORY;
+    } else if (e.isSymbolicLink()) {
+      return LayerEntry.Type.SYMLINK;
+    } else if (e.isLink()) {
+      return LayerEntry.Type.HARDLINK;
+    } else if (e.isCharacterDevice()) {
+      return LayerEntry.Type.CHAR_DEVICE;
+    } else if (e.isBlockDevice()) {
+      return LayerEntry.Type.BLOCK_DEVICE;
+    } else if (e.isFIFO()) {
+      return LayerEntry.Type.FIFO;
+    }
+    return LayerEntry.Type.REGULAR;
+  }
+
+  /**
+   * The names directly under {@code dir} ("" for the root), sorted. A name present only as the parent of deeper
+   * entries (a tar without the directory's own entry) is listed too.
+   */
+  java.util.List<String> children(String dir) {
+    java.util.TreeSet<String> names = new java.util.TreeSet<>();
+    java.util.SortedMap<String, Meta> below = dir.isEmpty() ? entries : entries.subMap(dir + "/", dir + "/\uffff");
+    int skip = dir.isEmpty() ? 0 : dir.length() + 1;
+    String last = null;
+    for (String path : below.keySet()) {
+      if (last != null && path.startsWith(last) && path.length() > last.length() && path.charAt(last.length()) == '/') {
+        continue;
+      }
+      int slash = path.indexOf('/', skip);
+      String name = slash < 0 ? path.substring(skip) : path.substring(skip, slash);
+      names.add(name);
+      last = (dir.isEmpty() ? "" : dir + "/") + name;
+    }
+    return new java.util.ArrayList<>(names);
+  }
+
+  /** Whether something lies below {@code dir}: a directory known only from its children. */
+  boolean hasChildren(String dir) {
+    return dir.isEmpty() ? !entries.isEmpty() : !entries.subMap(dir + "/", dir + "/\uffff").isEmpty();
   }
 
   private void removeChildren(String dir) {

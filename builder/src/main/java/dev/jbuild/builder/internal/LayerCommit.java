@@ -22,14 +22,23 @@ final class LayerCommit {
 
   static void commit(StepContext ctx, StageState state, Instruction instruction, TreeMap<String, LayerEntry> entries)
       throws BuildException {
+    commit(ctx, state, instruction, entries, false);
+  }
+
+  /**
+   * Like {@link #commit(StepContext, StageState, Instruction, TreeMap)}; when {@code independent} (COPY --link) the
+   * parent directories the layer carries are fresh (0755, 0:0) instead of copies of the image's, so the layer's
+   * bytes do not depend on what lies below it.
+   */
+  static void commit(StepContext ctx, StageState state, Instruction instruction, TreeMap<String, LayerEntry> entries,
+      boolean independent) throws BuildException {
     try {
       FileIndex files = state.files(ctx.store().blobs());
-      addParents(ctx, files, entries);
+      addParents(ctx, independent ? new FileIndex() : files, entries);
       List<LayerEntry> sorted = new ArrayList<>(entries.values());
       Layer layer = LayerBlobs.writeLayer(ctx.store().blobs(), sorted, ctx.sourceDateEpoch());
       for (LayerEntry e : sorted) {
-        files.put(e.path(), new FileIndex.Meta(e.type() == LayerEntry.Type.DIRECTORY, e.mode(), e.uid(), e.gid(),
-            e.mtime()));
+        files.put(e.path(), FileIndex.Meta.of(e));
       }
       ImageConfig.HistoryEntry history =
           new ImageConfig.HistoryEntry(ctx.timestamp(), createdBy(instruction), null, null, false);

@@ -6,6 +6,19 @@ import java.util.Optional;
 
 /** How a step reaches other stages and images: {@code COPY --from}, {@code RUN --mount=...,from=}. */
 interface StageLookup {
+  /** For builds without other stages: nothing is a stage, and images cannot be reached. */
+  StageLookup NONE = new StageLookup() {
+    @Override
+    public Optional<StageState> stage(String nameOrIndex) {
+      return Optional.empty();
+    }
+
+    @Override
+    public StageState image(String reference, Instruction at) throws BuildException {
+      throw new BuildException("image " + reference + " cannot be used here");
+    }
+  };
+
   /** The finished state of the stage named {@code nameOrIndex} (a name, case-insensitive, or a number). */
   Optional<StageState> stage(String nameOrIndex);
 

@@ -36,10 +36,10 @@ final class StageRunner {
   private final boolean useCache;
 
   StageRunner(StepContext ctx, BuildOptions options, Map<String, String> globalArgs, StepCounter counter,
-      StageLookup stages, StepCache cache, boolean useCache) {
+      StageLookup stages, StepCache cache, boolean useCache, CopySources copySources) {
     this.ctx = ctx;
     this.config = new ConfigInstructions(ctx);
-    this.copy = new CopyInstruction(ctx);
+    this.copy = new CopyInstruction(ctx, copySources);
     this.mounts = new RunMounts(ctx, options, stages);
     this.run = new RunInstruction(ctx, mounts);
     this.buildArgs = options.buildArgs();
@@ -87,7 +87,8 @@ final class StageRunner {
       declareArgs(a, state);
       return false;
     }
-    Optional<String> sources = cache.sources(instruction, state, stages);
+    Optional<String> sources = instruction instanceof Copy || instruction instanceof Add
+        ? Optional.of(copy.inputsDigest(instruction, state)) : Optional.of("");
     CacheKey key = null;
     if (sources.isPresent()) {
       String mountKey = instruction instanceof Run r ? mounts.keyMaterial(r, state) : null;

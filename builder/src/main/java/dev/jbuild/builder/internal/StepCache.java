@@ -71,52 +71,6 @@ final class StepCache {
     return b.build();
   }
 
-  /**
-   * What a COPY or ADD reads, as a digest: the content hash of each source from the context (through the stat
-   * cache), or the digest of the stage or image it copies from. Empty when the step reads something the builder
-   * cannot hash in advance (a URL or git repository): such a step always runs.
-   */
-  Optional<String> sources(Instruction instruction, StageState state, StageLookup stages) throws BuildException {
-    List<String> raw;
-    String from = null;
-    if (instruction instanceof Copy c) {
-      raw = c.sources();
-      from = c.from();
-      if (!c.heredocs().isEmpty()) {
-        return Optional.of("heredoc:" + Digest.sha256Of(c.heredocs().toString().getBytes(StandardCharsets.UTF_8)));
-      }
-    } else if (instruction instanceof Add a) {
-      raw = a.sources();
-      if (!a.heredocs().isEmpty()) {
-        return Optional.of("heredoc:" + Digest.sha256Of(a.heredocs().toString().getBytes(StandardCharsets.UTF_8)));
-      }
-    } else {
-      return Optional.of("");
-    }
-    Map<String, String> scope = state.expansionEnv();
-    if (from != null) {
-      return Optional.of("from:" + stateDigest(stages.stageOrImage(ctx.expand(from, scope, instruction),
-          instruction)));
-    }
-    StringBuilder sb = new StringBuilder();
-    for (String s : ctx.expandAll(raw, scope, instruction)) {
-      if (s.matches("(?i)^(https?|git)://.*") || s.startsWith("git@")) {
-        return Optional.empty();
-      }
-      for (BuildContext.Source src : ctx.context().resolve(s, ctx.where(instruction))) {
-        try {
-          sb.append(src.relative()).append('=')
-              .append(ContextDigests.tree(ctx.hasher(), ctx.context().root(), src.hostPath())).append(';');
-        } catch (IOException e) {
-          throw new BuildException(ctx.where(instruction) + ": cannot read " + s + " in the build context: "
-              + e.getMessage(), e);
-        }
-      }
-      sb.append('|');
-    }
-    return Optional.of(Digest.sha256Of(sb.toString().getBytes(StandardCharsets.UTF_8)).toString());
-  }
-
   Optional<CacheEntry> lookup(CacheKey key) throws BuildException {
     try {
       return cache.lookup(key);

@@ -1,0 +1,24 @@
+package dev.jbuild.builder.internal;
+
+import dev.jbuild.store.tar.LayerEntry;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What one COPY or ADD will write, worked out without writing anything: the layer entries by in-image path, which
+ * of them take their bytes from the build context (hashed through the stat cache), and the facts about remote
+ * sources that the entries alone do not show (URL, commit).
+ */
+final class CopyPlan {
+  final TreeMap<String, LayerEntry> entries = new TreeMap<>();
+  final Set<String> fromContext = new HashSet<>();
+  final List<String> facts = new ArrayList<>();
+  final boolean independent;
+
+  CopyPlan(boolean independent) {
+    this.independent = independent;
+  }
+}

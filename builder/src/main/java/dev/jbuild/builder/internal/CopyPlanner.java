@@ -1,0 +1,357 @@
+package dev.jbuild.builder.internal;
+
+import dev.jbuild.builder.BuildException;
+import dev.jbuild.dockerfile.DockerfileException;
+import dev.jbuild.dockerfile.ir.Heredoc;
+import dev.jbuild.store.tar.LayerEntry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Works out the entries of one COPY or ADD with BuildKit's rules (see {@link CopyInstruction}). One planner per
+ * instruction run; it only reads (the image, the sources) and fetches into the build's scratch space.
+ */
+final class CopyPlanner {
+  private final StepContext ctx;
+  private final CopySources sources;
+  private final CopySpec spec;
+  private final StageState state;
+  private final String where;
+  private final CopyPlan plan;
+  private Map<String, String> env;
+  private SourceTree image;
+  private long[] owner;
+  private ChmodSpec chmod;
+  private PatternMatcher excludes;
+  private String destResolved;
+  private boolean intoDir;
+
+  CopyPlanner(StepContext ctx, CopySources sources, CopySpec spec, StageState state) {
+    this.ctx = ctx;
+    this.sources = sources;
+    this.spec = spec;
+    this.state = state;
+    this.where = ctx.where(spec.at());
+    this.plan = new CopyPlan(spec.link());
+  }
+
+  CopyPlan plan() throws BuildException {
+    env = state.expansionEnv();
+    List<String> srcs = ctx.expandAll(spec.sources(), env, spec.at());
+    String dest = ctx.expand(spec.dest(), env, spec.at());
+    String from = spec.from() == null ? null : ctx.expand(spec.from(), env, spec.at());
+    SourceTree current = sources.tree(state, "stage " + state.label());
+    image = spec.link() ? null : current;
+    if (spec.chown() != null) {
+      owner = UserDb.resolve(ctx.expand(spec.chown(), env, spec.at()), current, sources::warn, where);
+    }
+    if (spec.chmod() != null) {
+      String m = ctx.expand(spec.chmod(), env, spec.at());
+      try {
+        chmod = ChmodSpec.parse(m);
+      } catch (IllegalArgumentException e) {
+        throw new BuildException(where + ": --chmod=" + m + ": " + e.getMessage());
+      }
+    }
+    excludes = PatternMatcher.compile(ctx.expandAll(spec.excludes(), env, spec.at()), where + ": --exclude");
+    boolean dirSyntax = dest.endsWith("/") || dest.equals(".") || dest.endsWith("/.") || dest.isEmpty();
+    if (srcs.size() + spec.heredocs().size() > 1 && !dirSyntax) {
+      throw new BuildException(where + ": When using " + spec.keyword()
+          + " with more than one source file, the destination must be a directory and end with a /");
+    }
+    String destRel = ImagePaths.join(state.workingDir(), dest).substring(1);
+    try {
+      destResolved = image == null ? destRel : TreePaths.resolve(image, destRel, true, where);
+      SourceTree.Node existing = image == null ? null : image.lstat(destResolved);
+      intoDir = dirSyntax || existing != null && existing.directory();
+      for (String source : srcs) {
+        if (spec.checksum() != null && !UrlFetcher.isUrl(source) && !GitFetcher.isGitUrl(source)) {
+          throw new BuildException(where + ": checksum can't be specified for non-HTTP(S) sources: " + source);
+        }
+        if (GitFetcher.isGitUrl(source) || UrlFetcher.isUrl(source)) {
+          if (!spec.add()) {
+            throw new BuildException(where + ": source can't be a URL for COPY: " + UrlFetcher.redact(source));
+          }
+          if (GitFetcher.isGitUrl(source)) {
+            gitSource(source);
+          } else {
+            urlSource(source);
+          }
+        } else if (from != null) {
+          treeSource(sources.from(from, where), source, ImagePaths.join("/", source).substring(1), false);
+        } else {
+          BuildContext context = ctx.context();
+          treeSource(context.tree(), source, BuildContext.clean(source, where), true);
+        }
+      }
+      for (Heredoc h : spec.heredocs()) {
+        heredoc(h);
+      }
+    } catch (IOException e) {
+      throw new BuildException(where + ": " + spec.keyword() + " failed: " + e.getMessage(), e);
+    }
+    return plan;
+  }
+
+  /** Sources from a tree: the context or an earlier stage or image. */
+  private void treeSource(SourceTree tree, String raw, String cleaned, boolean context)
+      throws BuildException, IOException {
+    int pivot = pivotDepth(raw);
+    List<String> matches = TreePaths.glob(tree, cleaned, where);
+    if (matches.isEmpty()) {
+      if (hasMeta(cleaned)) {
+        return; // BuildKit allows a wildcard to match nothing
+      }
+      throw new BuildException(where + ": " + spec.keyword() + " failed: \"" + raw + "\": not found in "
+          + tree.describe());
+    }
+    for (String m : matches) {
+      if (!m.isEmpty() && excludes.matches(m)) {
+        continue;
+      }
+      String resolved = TreePaths.resolve(tree, m, true, where);
+      SourceTree.Node n = tree.lstat(resolved);
+      if (n == null) {
+        throw new BuildException(where + ": " + spec.keyword() + " failed: \"" + m + "\" is a dangling symlink in "
+            + tree.describe());
+      }
+      String rel = spec.parents() ? dropComponents(m, pivot) : null;
+      if (n.directory()) {
+        copyDir(tree, resolved, rel != null ? TreePaths.join(destResolved, rel) : destResolved, context);
+      } else if (spec.add() && context && !Boolean.FALSE.equals(spec.unpack()) && n.type() == LayerEntry.Type.REGULAR
+          && Archives.isArchive(tree.content(resolved))) {
+        Path dir = sources.unpacked(tree.content(resolved), m, where);
+        copyDir(new DirTree(dir, PatternMatcher.none(), true, "archive " + m), "", destResolved, false);
+      } else {
+        String target = rel != null ? TreePaths.join(destResolved, rel)
+            : intoDir ? TreePaths.join(destResolved, TreePaths.baseName(m)) : destResolved;
+        copyFile(tree, resolved, n, target, context);
+      }
+    }
+  }
+
+  private void urlSource(String url) throws BuildException, IOException {
+    UrlFetcher.Download d = sources.download(url, where);
+    if (spec.checksum() != null && !spec.checksum().equals(d.digest().toString())) {
+      throw new BuildException(where + ": ADD failed: digest mismatch for " + UrlFetcher.redact(url) + ": expected "
+          + spec.checksum() + ", got " + d.digest());
+    }
+    plan.facts.add("url " + UrlFetcher.redact(url) + " " + d.digest());
+    if (Boolean.TRUE.equals(spec.unpack()) && Archives.isArchive(d.file())) {
+      Path dir = sources.unpacked(d.file(), UrlFetcher.redact(url), where);
+      copyDir(new DirTree(dir, PatternMatcher.none(), true, "archive " + UrlFetcher.redact(url)), "", destResolved,
+          false);
+      return;
+    }
+    String target = intoDir ? TreePaths.join(destResolved, d.name()) : destResolved;
+    Instant mtime = d.lastModified() != null ? d.lastModified() : ctx.timestamp();
+    newFile(target, d.file(), d.size(), 0600, mtime);
+  }
+
+  private void gitSource(String url) throws BuildException, IOException {
+    GitFetcher.GitSource g = GitFetcher.parse(url);
+    GitFetcher.Checkout c = sources.checkout(g, spec.keepGitDir(), where);
+    if (spec.checksum() != null && !c.commit().startsWith(spec.checksum().replaceFirst("^sha1:", ""))) {
+      throw new BuildException(where + ": ADD failed: " + UrlFetcher.redact(g.url()) + " is at commit " + c.commit()
+          + ", not at the expected " + spec.checksum());
+    }
+    plan.facts.add("git " + UrlFetcher.redact(g.url()) + " " + c.commit() + " " + g.subdir() + " " + spec.keepGitDir());
+    DirTree tree = new DirTree(c.dir(), PatternMatcher.none(), false, "git repository " + UrlFetcher.redact(g.url()));
+    String sub = ImagePaths.join("/", g.subdir()).substring(1);
+    String resolved = TreePaths.resolve(tree, sub, true, where);
+    SourceTree.Node n = tree.lstat(resolved);
+    if (n == null) {
+      throw new BuildException(where + ": ADD failed: subdirectory \"" + g.subdir() + "\" not found in "
+          + tree.describe());
+    }
+    if (n.directory()) {
+      copyDir(tree, resolved, destResolved, false);
+    } else {
+      copyFile(tree, resolved, n, intoDir ? TreePaths.join(destResolved, TreePaths.baseName(resolved))
+          : destResolved, false);
+    }
+  }
+
+  private void heredoc(Heredoc h) throws BuildException, IOException {
+    String content = h.content();
+    if (h.expand()) {
+      try {
+        content = ctx.lex().withRawQuotes(true).withRawEscapes(true).processWord(content, env);
+      } catch (DockerfileException e) {
+        throw new BuildException(where + ": heredoc " + h.name() + ": " + e.getMessage(), e);
+      }
+    }
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    Path file = sources.scratchFile(bytes, where);
+    newFile(intoDir ? TreePaths.join(destResolved, h.name()) : destResolved, file, bytes.length, 0644,
+        ctx.timestamp());
+    plan.facts.add("heredoc " + h.name());
+  }
+
+  /** A file made by the step itself (download, heredoc): owner from --chown or 0:0. */
+  private void newFile(String target, Path content, long size, int mode, Instant mtime)
+      throws BuildException, IOException {
+    if (target.isEmpty()) {
+      throw new BuildException(where + ": cannot copy a file onto /");
+    }
+    String path = place(target, false);
+    ensureDirs(parent(path));
+    long[] o = owner != null ? owner : new long[] {0, 0};
+    int m = chmod != null ? chmod.apply(mode, false) : mode;
+    plan.entries.put(path, LayerEntry.file(path, content, size, m, o[0], o[1], mtime));
+  }
+
+  /** Copies the contents of directory {@code dir} of {@code tree} to {@code target}. */
+  private void copyDir(SourceTree tree, String dir, String target, boolean context)
+      throws BuildException, IOException {
+    if (!target.isEmpty()) {
+      String path = place(target, true);
+      ensureDirs(parent(path));
+      SourceTree.Node existing = image == null ? null : image.lstat(path);
+      if (existing == null || !existing.directory()) {
+        put(path, tree, dir, tree.lstat(dir), context);
+      }
+      target = path;
+    }
+    walk(tree, dir, "", target, context);
+  }
+
+  private void walk(SourceTree tree, String dir, String rel, String target, boolean context)
+      throws BuildException, IOException {
+    for (String name : tree.list(TreePaths.join(dir, rel))) {
+      String r = TreePaths.join(rel, name);
+      SourceTree.Node n = tree.lstat(TreePaths.join(dir, r));
+      if (n == null) {
+        continue;
+      }
+      boolean excluded = !excludes.isEmpty() && excludes.matches(r);
+      if (n.directory()) {
+        if (excluded && !excludes.mayIncludeBelow(r)) {
+          continue;
+        }
+        if (!excluded) {
+          put(place(TreePaths.join(target, r), true), tree, TreePaths.join(dir, r), n, context);
+        }
+        walk(tree, dir, r, target, context);
+      } else if (!excluded) {
+        put(place(TreePaths.join(target, r), false), tree, TreePaths.join(dir, r), n, context);
+      }
+    }
+  }
+
+  private void copyFile(SourceTree tree, String src, SourceTree.Node n, String target, boolean context)
+      throws BuildException, IOException {
+    if (target.isEmpty()) {
+      throw new BuildException(where + ": cannot copy a file onto /");
+    }
+    String path = place(target, false);
+    ensureDirs(parent(path));
+    put(path, tree, src, n, context);
+  }
+
+  /**
+   * Where {@code target} really is in the image: its parents resolved through the image's symlinks, inside the
+   * image (B17), and the last component too for a directory landing on a link to a directory. With --link the
+   * image is not read, so paths stay as they are.
+   */
+  private String place(String target, boolean directory) throws BuildException, IOException {
+    if (image == null || target.isEmpty()) {
+      return target;
+    }
+    String parent = TreePaths.resolve(image, parent(target), true, where);
+    String path = TreePaths.join(parent, TreePaths.baseName(target));
+    if (directory) {
+      SourceTree.Node n = image.lstat(path);
+      if (n != null && n.symlink()) {
+        String followed = TreePaths.resolve(image, path, true, where);
+        SourceTree.Node f = image.lstat(followed);
+        if (f != null && f.directory()) {
+          return followed;
+        }
+      }
+    }
+    return path;
+  }
+
+  /** Directories of the destination the image lacks, owned like the copied files, as BuildKit's MkdirAll does. */
+  private void ensureDirs(String dir) throws IOException {
+    String prefix = "";
+    for (String part : dir.isEmpty() ? new String[0] : dir.split("/")) {
+      prefix = TreePaths.join(prefix, part);
+      if (plan.entries.containsKey(prefix) || image != null && image.lstat(prefix) != null) {
+        continue;
+      }
+      long[] o = owner != null ? owner : new long[] {0, 0};
+      plan.entries.put(prefix, LayerEntry.directory(prefix, 0755, o[0], o[1], ctx.timestamp()));
+    }
+  }
+
+  private void put(String path, SourceTree tree, String src, SourceTree.Node n, boolean context) throws IOException {
+    if (path.isEmpty()) {
+      return;
+    }
+    long uid = owner != null ? owner[0] : tree.keepsOwners() ? n.uid() : 0;
+    long gid = owner != null ? owner[1] : tree.keepsOwners() ? n.gid() : 0;
+    int mode = chmod != null && !n.symlink() ? chmod.apply(n.mode(), n.directory()) : n.mode();
+    LayerEntry e;
+    switch (n.type()) {
+      case DIRECTORY -> e = LayerEntry.directory(path, mode, uid, gid, n.mtime());
+      case SYMLINK -> e = LayerEntry.symlink(path, n.linkTarget(), uid, gid, n.mtime());
+      case FIFO -> e = LayerEntry.fifo(path, mode, uid, gid, n.mtime());
+      case REGULAR -> {
+        Path content = tree.content(src);
+        long size = Files.readAttributes(content, java.nio.file.attribute.BasicFileAttributes.class,
+            LinkOption.NOFOLLOW_LINKS).size();
+        e = LayerEntry.file(path, content, size, mode, uid, gid, n.mtime());
+        if (context) {
+          plan.fromContext.add(path);
+        } else {
+          plan.fromContext.remove(path);
+        }
+      }
+      default -> {
+        return; // devices are not copied (there is no way to read their numbers here)
+      }
+    }
+    plan.entries.put(path, e);
+  }
+
+  private static String parent(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? "" : path.substring(0, slash);
+  }
+
+  private static boolean hasMeta(String path) {
+    for (String part : path.split("/")) {
+      if (GoGlob.hasMeta(part)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** How many leading components {@code --parents} drops: those before a {@code /./} pivot. */
+  private int pivotDepth(String raw) throws BuildException {
+    int i = raw.indexOf("/./");
+    if (i < 0) {
+      return 0;
+    }
+    String before = BuildContext.clean(raw.substring(0, i), where);
+    return before.isEmpty() ? 0 : before.split("/").length;
+  }
+
+  private static String dropComponents(String path, int n) {
+    String p = path;
+    for (int i = 0; i < n && !p.isEmpty(); i++) {
+      int slash = p.indexOf('/');
+      p = slash < 0 ? "" : p.substring(slash + 1);
+    }
+    return p;
+  }
+}

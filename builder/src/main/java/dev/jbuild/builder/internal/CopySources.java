@@ -1,0 +1,218 @@
+package dev.jbuild.builder.internal;
+
+import dev.jbuild.builder.BaseImagePuller;
+import dev.jbuild.builder.BuildEvent;
+import dev.jbuild.builder.BuildException;
+import dev.jbuild.builder.BuildListener;
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.ImageReference;
+import dev.jbuild.oci.InvalidReferenceException;
+import dev.jbuild.oci.OciException;
+import dev.jbuild.oci.Platform;
+import dev.jbuild.store.Store;
+import dev.jbuild.store.StoreException;
+import dev.jbuild.store.StoredImages;
+import dev.jbuild.store.apply.ApplyOptions;
+import dev.jbuild.store.apply.LayerApplier;
+import dev.jbuild.store.cache.ContextHasher;
+import dev.jbuild.store.layers.LayerTrees;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What the COPY and ADD steps of one build share: earlier stages and images to copy from, downloads, git checkouts
+ * and unpacked archives (each fetched once, whether first for the cache key or for the layer), the context hasher,
+ * and a scratch directory under the store's {@code tmp/} that {@link #close()} removes.
+ */
+final class CopySources implements AutoCloseable {
+  /** Cap on one download or one unpacked archive, as on a layer. */
+  static final long MAX_BYTES = ApplyOptions.DEFAULT_MAX_BYTES;
+
+  private final Store store;
+  private final BaseImagePuller puller;
+  private final StageLookup stages;
+  private final Platform platform;
+  private final BuildListener listener;
+  private final UrlFetcher urls;
+  private final GitFetcher git;
+  private final Map<String, StageState> images = new HashMap<>();
+  private final Map<StageState, Map<Integer, StageTree>> trees = new IdentityHashMap<>();
+  private final Map<String, UrlFetcher.Download> downloads = new HashMap<>();
+  private final Map<String, GitFetcher.Checkout> checkouts = new HashMap<>();
+  private final Map<Path, Path> unpacked = new HashMap<>();
+  private ContextHasher hasher;
+  private boolean saveHasher;
+  private Path scratch;
+
+  CopySources(Store store, BaseImagePuller puller, StageLookup stages, Platform platform, BuildListener listener) {
+    this(store, puller, stages, platform, listener, GitFetcher.hostGit());
+  }
+
+  CopySources(Store store, BaseImagePuller puller, StageLookup stages, Platform platform, BuildListener listener,
+      Path gitExecutable) {
+    this.store = store;
+    this.puller = puller;
+    this.stages = stages;
+    this.platform = platform;
+    this.listener = listener;
+    this.urls = new UrlFetcher(MAX_BYTES);
+    this.git = new GitFetcher(gitExecutable);
+  }
+
+  Store store() {
+    return store;
+  }
+
+  void warn(String message) {
+    listener.onEvent(new BuildEvent.Log(BuildEvent.Level.WARN, message));
+  }
+
+  /** An earlier stage by name or index, else the image {@code from} (local store first, then pulled). */
+  synchronized SourceTree from(String from, String where) throws BuildException {
+    Optional<StageState> stage = stages.stage(from);
+    if (stage.isPresent()) {
+      return tree(stage.get(), "stage " + from);
+    }
+    StageState image = images.get(from);
+    if (image == null) {
+      image = image(from, where);
+      images.put(from, image);
+    }
+    return tree(image, "image " + from);
+  }
+
+  private StageState image(String from, String where) throws BuildException {
+    ImageReference ref;
+    try {
+      ref = ImageReference.parse(from);
+    } catch (InvalidReferenceException e) {
+      throw new BuildException(where + ": --from=" + from + " is neither an earlier stage nor a valid image reference: "
+          + e.getMessage(), e);
+    }
+    try {
+      Optional<Descriptor> local = store.images().resolve(ref.familiar());
+      Descriptor descriptor = local.isPresent() ? local.get() : puller.pull(ref, platform);
+      StoredImages.StoredImage img = StoredImages.read(store.blobs(), descriptor, platform, ref.familiar());
+      return new StageState("image " + ref.familiar(), img.config(), img.manifest().layers());
+    } catch (StoreException | OciException e) {
+      throw new BuildException(where + ": --from image " + ref.familiar() + ": " + e.getMessage(), e);
+    } catch (BuildException e) {
+      throw new BuildException(where + ": --from=" + from + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The filesystem of {@code state} as it is now (a later layer gives a new view). */
+  synchronized StageTree tree(StageState state, String description) throws BuildException {
+    List<Descriptor> layers = state.layers();
+    Map<Integer, StageTree> byDepth = trees.computeIfAbsent(state, s -> new HashMap<>());
+    StageTree t = byDepth.get(layers.size());
+    if (t == null) {
+      try {
+        t = new StageTree(state.files(store.blobs()), layers, state.config().diffIds(), LayerTrees.of(store),
+            description);
+      } catch (IOException | StoreException e) {
+        throw new BuildException("cannot read the layers of " + description + ": " + e.getMessage(), e);
+      }
+      byDepth.clear();
+      byDepth.put(layers.size(), t);
+    }
+    return t;
+  }
+
+  synchronized UrlFetcher.Download download(String url, String where) throws BuildException {
+    UrlFetcher.Download d = downloads.get(url);
+    if (d == null) {
+      d = urls.fetch(url, newScratchDir(where), where);
+      downloads.put(url, d);
+    }
+    return d;
+  }
+
+  synchronized GitFetcher.Checkout checkout(GitFetcher.GitSource source, boolean keepGitDir, String where) throws BuildException {
+    String key = source.url() + "#" + source.ref() + "#" + keepGitDir;
+    GitFetcher.Checkout c = checkouts.get(key);
+    if (c == null) {
+      c = git.fetch(source, newScratchDir(where), keepGitDir, where);
+      checkouts.put(key, c);
+    }
+    return c;
+  }
+
+  /** {@code archive} unpacked into a scratch directory, once per build. */
+  synchronized Path unpacked(Path archive, String what, String where) throws BuildException {
+    Path dir = unpacked.get(archive);
+    if (dir == null) {
+      dir = newScratchDir(where);
+      try {
+        Archives.unpack(archive, dir, ApplyOptions.defaults().withMaxBytes(MAX_BYTES)
+            .withWarnings(w -> warn(where + ": " + what + ": " + w)));
+      } catch (IOException e) {
+        throw new BuildException(where + ": ADD failed: cannot unpack " + what + ": " + e.getMessage(), e);
+      }
+      unpacked.put(archive, dir);
+    }
+    return dir;
+  }
+
+  /** A file in the scratch directory for generated content (heredocs). */
+  synchronized Path scratchFile(byte[] content, String where) throws BuildException {
+    Path dir = newScratchDir(where);
+    try {
+      return Files.write(dir.resolve("content"), content);
+    } catch (IOException e) {
+      throw new BuildException(where + ": cannot write to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The context hasher, opened on first use (its stat cache is saved by {@link #close()}). */
+  synchronized ContextHasher hasher(BuildContext context) throws BuildException {
+    if (hasher == null) {
+      try {
+        hasher = ContextHasher.open(store, context.root());
+        saveHasher = !context.temporary();
+      } catch (StoreException e) {
+        throw new BuildException("cannot open the context hash cache: " + e.getMessage(), e);
+      }
+    }
+    return hasher;
+  }
+
+  private Path newScratchDir(String where) throws BuildException {
+    try {
+      if (scratch == null) {
+        scratch = Files.createDirectories(store.root().resolve("tmp").resolve("build-" + UUID.randomUUID()));
+      }
+      return Files.createDirectory(scratch.resolve(UUID.randomUUID().toString()));
+    } catch (IOException e) {
+      throw new BuildException(where + ": cannot create a scratch directory under " + store.root().resolve("tmp")
+          + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Saves the context stat cache and removes the scratch directory; problems become warnings. */
+  @Override
+  public synchronized void close() {
+    if (hasher != null && saveHasher) {
+      try {
+        hasher.save();
+      } catch (StoreException e) {
+        warn("cannot save the context stat cache: " + e.getMessage());
+      }
+    }
+    if (scratch != null) {
+      try {
+        LayerApplier.deleteTree(scratch);
+      } catch (IOException e) {
+        warn("cannot remove the scratch directory " + scratch + ": " + e.getMessage());
+      }
+      scratch = null;
+    }
+  }
+}

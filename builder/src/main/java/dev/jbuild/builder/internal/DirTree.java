@@ -1,0 +1,123 @@
+package dev.jbuild.builder.internal;
+
+import dev.jbuild.store.tar.LayerEntry;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A host directory as a {@link SourceTree}: the build context (with its .dockerignore), or a scratch directory
+ * holding a download, an unpacked archive or a git checkout. Every lookup is by lstat under the root, and a
+ * symlink among the parent components is refused, so nothing outside the root is ever read.
+ */
+final class DirTree implements SourceTree {
+  private static final int S_IFMT = 0170000;
+
+  private final Path root;
+  private final PatternMatcher ignore;
+  private final boolean keepOwners;
+  private final String description;
+
+  DirTree(Path root, PatternMatcher ignore, boolean keepOwners, String description) throws IOException {
+    this.root = root.toRealPath();
+    this.ignore = ignore;
+    this.keepOwners = keepOwners;
+    this.description = description;
+  }
+
+  Path root() {
+    return root;
+  }
+
+  @Override
+  public Node lstat(String path) throws IOException {
+    Path host = host(path);
+    Map<String, Object> a;
+    try {
+      a = Files.readAttributes(host, "unix:mode,uid,gid,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+    } catch (java.nio.file.FileSystemException e) {
+      if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+        return null; // missing, or a parent is not a directory
+      }
+      throw e;
+    }
+    int mode = (Integer) a.get("mode");
+    LayerEntry.Type type = switch (mode & S_IFMT) {
+      case 0040000 -> LayerEntry.Type.DIRECTORY;
+      case 0120000 -> LayerEntry.Type.SYMLINK;
+      case 0100000 -> LayerEntry.Type.REGULAR;
+      case 0010000 -> LayerEntry.Type.FIFO;
+      case 0020000 -> LayerEntry.Type.CHAR_DEVICE;
+      case 0060000 -> LayerEntry.Type.BLOCK_DEVICE;
+      default -> null; // sockets: not content
+    };
+    if (type == null || !path.isEmpty() && ignored(path, type == LayerEntry.Type.DIRECTORY)) {
+      return null;
+    }
+    String link = type == LayerEntry.Type.SYMLINK ? Files.readSymbolicLink(host).toString() : null;
+    return new Node(type, mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
+        ((FileTime) a.get("lastModifiedTime")).toInstant(), link);
+  }
+
+  private boolean ignored(String path, boolean directory) {
+    return ignore.matches(path) && !(directory && ignore.mayIncludeBelow(path));
+  }
+
+  @Override
+  public List<String> list(String dir) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(host(dir))) {
+      for (Path p : s) {
+        String name = p.getFileName().toString();
+        String rel = dir.isEmpty() ? name : dir + "/" + name;
+        if (ignore.isEmpty() || !ignored(rel, Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
+          names.add(name);
+        }
+      }
+    }
+    names.sort(null);
+    return names;
+  }
+
+  @Override
+  public Path content(String path) throws IOException {
+    return host(path);
+  }
+
+  @Override
+  public boolean keepsOwners() {
+    return keepOwners;
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  /** The host path of {@code path}, refusing any symlink among its parents (they must have been resolved). */
+  private Path host(String path) throws IOException {
+    Path p = root;
+    if (path.isEmpty()) {
+      return p;
+    }
+    String[] parts = path.split("/");
+    for (int i = 0; i < parts.length; i++) {
+      String part = parts[i];
+      if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+        throw new IOException("unclean path \"" + path + "\" in " + description);
+      }
+      p = p.resolve(part);
+      if (i < parts.length - 1 && Files.isSymbolicLink(p)) {
+        throw new IOException("unresolved symlink " + String.join("/", List.of(parts).subList(0, i + 1)) + " in "
+            + description);
+      }
+    }
+    return p;
+  }
+}

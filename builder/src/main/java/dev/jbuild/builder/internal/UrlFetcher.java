@@ -1,0 +1,143 @@
+package dev.jbuild.builder.internal;
+
+import dev.jbuild.builder.BuildException;
+import dev.jbuild.oci.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Downloads the file of {@code ADD https://...} with the JDK's {@link HttpClient} (java.net.http: no extra
+ * dependency, and the registry's Google HTTP client carries registry auth we must not send here). The body is
+ * streamed to disk while hashed, never held in memory, and capped. As BuildKit does, the file is named after
+ * {@code Content-Disposition}'s filename or else the last segment of the URL path, and its mtime is the
+ * {@code Last-Modified} header when there is one.
+ */
+final class UrlFetcher {
+  /** What one download left on disk. */
+  record Download(Path file, String name, Instant lastModified, Digest digest, long size) {}
+
+  private static final Pattern DISPOSITION_NAME =
+      Pattern.compile("(?i)filename\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|([^;\\s]+))");
+
+  private final HttpClient client;
+  private final long maxBytes;
+
+  UrlFetcher(long maxBytes) {
+    // NORMAL: redirects are followed, except from https down to http. No credentials are ever attached.
+    this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+        .connectTimeout(Duration.ofSeconds(30)).build();
+    this.maxBytes = maxBytes;
+  }
+
+  static boolean isUrl(String source) {
+    String s = source.toLowerCase(Locale.ROOT);
+    return s.startsWith("http://") || s.startsWith("https://");
+  }
+
+  /** The URL for messages: no user info, no query (they may hold tokens). */
+  static String redact(String url) {
+    String s = url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1");
+    int q = s.indexOf('?');
+    return q < 0 ? s : s.substring(0, q) + "?<redacted>";
+  }
+
+  Download fetch(String url, Path dir, String where) throws BuildException {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new BuildException(where + ": invalid URL " + redact(url) + ": " + e.getReason());
+    }
+    if (uri.getHost() == null) {
+      throw new BuildException(where + ": invalid URL " + redact(url) + ": no host");
+    }
+    HttpRequest request = HttpRequest.newBuilder(uri).GET().header("User-Agent", "jbuild").build();
+    Path file = dir.resolve("download");
+    try {
+      HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = response.body()) {
+        if (response.statusCode() / 100 != 2) {
+          throw new BuildException(where + ": ADD failed: GET " + redact(url) + " returned HTTP "
+              + response.statusCode());
+        }
+        MessageDigest sha = Digest.newSha256();
+        long total = 0;
+        byte[] buf = new byte[128 * 1024];
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE)) {
+          for (int n; (n = body.read(buf)) > 0; ) {
+            total += n;
+            if (total > maxBytes) {
+              throw new BuildException(where + ": ADD failed: " + redact(url) + " is larger than " + maxBytes
+                  + " bytes");
+            }
+            sha.update(buf, 0, n);
+            out.write(buf, 0, n);
+          }
+        }
+        String name = fileName(response.headers().firstValue("Content-Disposition"), response.uri());
+        Instant modified = response.headers().firstValue("Last-Modified").map(UrlFetcher::httpDate).orElse(null);
+        return new Download(file, name, modified, Digest.sha256(sha.digest()), total);
+      }
+    } catch (IOException e) {
+      throw new BuildException(where + ": ADD failed: cannot download " + redact(url) + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BuildException(where + ": ADD interrupted while downloading " + redact(url), e);
+    }
+  }
+
+  /** BuildKit's choice: Content-Disposition's filename (its base name), else the URL path's last segment. */
+  static String fileName(Optional<String> disposition, URI uri) {
+    if (disposition.isPresent()) {
+      Matcher m = DISPOSITION_NAME.matcher(disposition.get());
+      if (m.find()) {
+        String raw = m.group(1) != null ? m.group(1).replaceAll("\\\\(.)", "$1") : m.group(2);
+        String base = safeBase(raw);
+        if (base != null) {
+          return base;
+        }
+      }
+    }
+    String base = safeBase(uri.getPath() == null ? "" : uri.getPath());
+    return base != null ? base : "download";
+  }
+
+  /** The last path segment when it can name a file: not empty, ".", ".." nor holding a NUL. */
+  private static String safeBase(String path) {
+    if (path.endsWith("/")) {
+      return null;
+    }
+    String base = path.substring(path.lastIndexOf('/') + 1);
+    if (base.isEmpty() || base.equals(".") || base.equals("..") || base.indexOf('\0') >= 0) {
+      return null;
+    }
+    return base;
+  }
+
+  static Instant httpDate(String value) {
+    try {
+      return ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.jbuild.builder.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jbuild.builder.BuildException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FetchersTest {
+  @TempDir Path tmp;
+
+  @Test
+  void fileName_fromDispositionOrPath_neverAPathOrDots() {
+    URI u = URI.create("http://h/a/b/tool.tgz?x=1");
+    assertThat(UrlFetcher.fileName(Optional.empty(), u)).isEqualTo("tool.tgz");
+    assertThat(UrlFetcher.fileName(Optional.of("attachment; filename=\"../../x.bin\""), u)).isEqualTo("x.bin");
+    assertThat(UrlFetcher.fileName(Optional.of("attachment; filename=.."), u)).isEqualTo("tool.tgz");
+    assertThat(UrlFetcher.fileName(Optional.empty(), URI.create("http://h/"))).isEqualTo("download");
+    assertThat(UrlFetcher.fileName(Optional.empty(), URI.create("http://h/a/.."))).isEqualTo("download");
+  }
+
+  @Test
+  void redact_dropsUserInfoAndQuery() {
+    assertThat(UrlFetcher.redact("https://u:p@h/x?token=1")).isEqualTo("https://h/x?<redacted>");
+    assertThat(UrlFetcher.httpDate("Wed, 21 Oct 2015 07:28:00 GMT")).hasToString("2015-10-21T07:28:00Z");
+    assertThat(UrlFetcher.httpDate("soon")).isNull();
+  }
+
+  @Test
+  void isGitUrl_asBuildKitDetectsThem() {
+    assertThat(GitFetcher.isGitUrl("git@github.com:a/b.git")).isTrue();
+    assertThat(GitFetcher.isGitUrl("https://example.com/a/b.git#main:dir")).isTrue();
+    assertThat(GitFetcher.isGitUrl("git://h/r")).isTrue();
+    assertThat(GitFetcher.isGitUrl("https://example.com/a/b.tar.gz")).isFalse();
+    assertThat(GitFetcher.parse("https://h/r.git#v1:sub/dir"))
+        .isEqualTo(new GitFetcher.GitSource("https://h/r.git", "v1", "sub/dir"));
+    assertThat(GitFetcher.parse("https://h/r.git")).isEqualTo(new GitFetcher.GitSource("https://h/r.git", null, ""));
+  }
+
+  @Test
+  void fetch_withoutGit_saysWhatToInstall() {
+    GitFetcher g = new GitFetcher(Path.of("/nonexistent/git"));
+    assertThatThrownBy(() -> g.fetch(GitFetcher.parse("https://h/r.git"), tmp, false, "Dockerfile:3"))
+        .isInstanceOf(BuildException.class)
+        .hasMessage("Dockerfile:3: ADD of a git repository needs git, and /nonexistent/git is not installed "
+            + "(on Debian: apt-get install git)");
+  }
+
+  @Test
+  void fetch_refLookingLikeAnOption_isRefused() {
+    GitFetcher g = new GitFetcher(Path.of("/usr/bin/git"));
+    assertThatThrownBy(() -> g.fetch(GitFetcher.parse("https://h/r.git#--upload-pack=x"), tmp, false, "D:1"))
+        .hasMessageContaining("invalid git ref");
+  }
+
+  @Test
+  void validTarHeader_rejectsText() throws Exception {
+    byte[] text = new byte[512];
+    System.arraycopy("hello world".getBytes(), 0, text, 0, 11);
+    assertThat(Archives.validTarHeader(text)).isFalse();
+    byte[] tar = java.util.Arrays.copyOf(tarOf(), 512);
+    assertThat(Archives.validTarHeader(tar)).isTrue();
+  }
+
+  private static byte[] tarOf() throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (var t = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+      var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("x");
+      t.putArchiveEntry(e);
+      t.closeArchiveEntry();
+    }
+    return out.toByteArray();
+  }
+}
