@@ -73,7 +73,17 @@ host=$(start_registry source)
 echo "writing the image ($layers x $mib MiB, uncompressed layers)..." >&2
 java -cp "$cp" dev.jbuild.registry.transfer.BenchImage "$work/store" bench:1 "$layers" "$mib" >/dev/null
 
-seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>"$work/last.err" || { cat "$work/last.err" >&2; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc; }
+# seconds CMD...: prints the wall time; appends "LABEL CPU" (user + sys seconds of the command) to $work/cpu.txt,
+# since on a loaded machine CPU time says more than wall time.
+seconds() {
+  local s e
+  s=$(date +%s.%N)
+  /usr/bin/time -f '%U %S' -o "$work/last.cpu" "$@" >/dev/null 2>"$work/last.err" || { cat "$work/last.err" >&2; exit 1; }
+  e=$(date +%s.%N)
+  echo "$cpu_label $(awk '{print $1 + $2}' "$work/last.cpu")" >> "$work/cpu.txt"
+  echo "$e - $s" | bc
+}
+cpu_label=first
 median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 runs=${RUNS:-3}
 
@@ -89,17 +99,25 @@ for i in $(seq 1 "$runs"); do
   # remembers blob locations in its blob-info cache and would mount instead of uploading).
   jb_dest=$(start_registry "push-jb$i")
   sk_dest=$(start_registry "push-sk$i")
+  cpu_label=jb-push
   jb_push+=("$(seconds "$jbuild" --root "$work/store" push -q bench:1 "$jb_dest/bench/app:1")")
+  cpu_label=sk-push
   sk_push+=("$(seconds skopeo copy --quiet --dest-tls-verify=false "oci:$work/oci:bench" "docker://$sk_dest/bench/app:1")")
+  cpu_label=jb-noop
   jb_noop+=("$(seconds "$jbuild" --root "$work/store" push -q bench:1 "$jb_dest/bench/app:1")")
+  cpu_label=sk-noop
   sk_noop+=("$(seconds skopeo copy --quiet --dest-tls-verify=false "oci:$work/oci:bench" "docker://$sk_dest/bench/app:1")")
+  cpu_label=jb-mount
   jb_mount+=("$(seconds "$jbuild" --root "$work/store" push -q bench:1 "$host/bench/jb-mount$i:1")")
+  cpu_label=sk-mount
   sk_mount+=("$(seconds skopeo copy --quiet --dest-tls-verify=false "oci:$work/oci:bench" "docker://$host/bench/sk-mount$i:1")")
   stop_registry "push-jb$i"
   stop_registry "push-sk$i"
   rm -rf "$work/push-jb$i" "$work/push-sk$i"
+  cpu_label=jb-pull
   jb_pull+=("$(seconds "$jbuild" --root "$work/pull-jb$i" pull -q "$host/bench/first:1")")
   rm -rf "$work/pull-jb$i"
+  cpu_label=sk-pull
   sk_pull+=("$(seconds skopeo copy --quiet --src-tls-verify=false "docker://$host/bench/first:1" "oci:$work/pull-sk$i:bench")")
   rm -rf "$work/pull-sk$i"
 done
@@ -125,3 +143,8 @@ row "push" "${jb_push[@]}" -- "${sk_push[@]}"
 row "push (no-op)" "${jb_noop[@]}" -- "${sk_noop[@]}"
 row "push (mount)" "${jb_mount[@]}" -- "${sk_mount[@]}"
 row "pull" "${jb_pull[@]}" -- "${sk_pull[@]}"
+cpu() { median $(awk -v l="$1" '$1 == l {print $2}' "$work/cpu.txt"); }
+printf '\nCPU seconds (user + sys of the client process; the registry not included), median:\n'
+for op in push noop mount pull; do
+  printf '%-16s %8.2f %8.2f %7.2fx\n' "$op" "$(cpu jb-$op)" "$(cpu sk-$op)" "$(echo "$(cpu jb-$op) / $(cpu sk-$op)" | bc -l)"
+done

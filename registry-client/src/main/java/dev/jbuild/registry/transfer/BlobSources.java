@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * Where the store's blobs are known to live in registries: the repository a blob was pulled from or pushed to,
  * so that pushing it to another repository of the same registry can ask for a cross-repository mount instead of
  * uploading it (DESIGN 5). Kept in {@value #FILE} under the store root, one {@code <digest> <registry>
- * <repository>} line per blob, newest last, at most {@value #MAX_ENTRIES} lines, and replaced by rename. The file
+ * <repository>} line per blob and registry (the latest repository wins), newest last, at most {@value
+ * #MAX_ENTRIES} lines, and replaced by rename. The file
  * is only a hint: a lost, damaged or concurrently overwritten file costs an upload, never correctness, because
  * the registry decides whether a mount succeeds and falls back to an upload session when it does not.
  *
@@ -43,10 +44,13 @@ final class BlobSources {
   /** A repository of a registry. */
   record Source(String registry, String repository) {}
 
+  /** One blob on one registry: pushing to a second registry must not forget the first. */
+  private record Key(Digest digest, String registry) {}
+
   private final Path file;
   private final Path tmpDir;
-  private Map<Digest, Source> known;
-  private final Map<Digest, Source> added = new LinkedHashMap<>();
+  private Map<Key, Source> known;
+  private final Map<Key, Source> added = new LinkedHashMap<>();
 
   /** @param root the store root; the temp file of each save goes to its {@code tmp/} (same filesystem) */
   BlobSources(Path root) {
@@ -56,18 +60,20 @@ final class BlobSources {
 
   /** The last recorded repository of {@code digest} on {@code registry}, if any. */
   synchronized Optional<Source> lookup(Digest digest, String registry) {
-    Source s = added.get(digest);
+    Key key = new Key(digest, registry);
+    Source s = added.get(key);
     if (s == null) {
-      s = loaded().get(digest);
+      s = loaded().get(key);
     }
-    return s != null && s.registry().equals(registry) ? Optional.of(s) : Optional.empty();
+    return Optional.ofNullable(s);
   }
 
   /** Records that {@code repository} of {@code registry} has {@code digest}; kept in memory until {@link #save()}. */
   synchronized void add(Digest digest, String registry, String repository) {
     if (valid(registry, repository)) {
-      added.remove(digest); // re-inserted last: newest wins and survives the cap
-      added.put(digest, new Source(registry, repository));
+      Key key = new Key(digest, registry);
+      added.remove(key); // re-inserted last: newest wins and survives the cap
+      added.put(key, new Source(registry, repository));
     }
   }
 
@@ -81,19 +87,19 @@ final class BlobSources {
     if (added.isEmpty()) {
       return;
     }
-    Map<Digest, Source> merged = read();
-    for (Map.Entry<Digest, Source> e : added.entrySet()) {
+    Map<Key, Source> merged = read();
+    for (Map.Entry<Key, Source> e : added.entrySet()) {
       merged.remove(e.getKey());
       merged.put(e.getKey(), e.getValue());
     }
     StringBuilder text = new StringBuilder();
     int skip = Math.max(0, merged.size() - MAX_ENTRIES);
-    for (Map.Entry<Digest, Source> e : merged.entrySet()) {
+    for (Map.Entry<Key, Source> e : merged.entrySet()) {
       if (skip > 0) {
         skip--;
         continue;
       }
-      text.append(e.getKey()).append(' ').append(e.getValue().registry()).append(' ')
+      text.append(e.getKey().digest()).append(' ').append(e.getValue().registry()).append(' ')
           .append(e.getValue().repository()).append('\n');
     }
     Path temp = tmpDir.resolve("sources-" + UUID.randomUUID());
@@ -116,7 +122,7 @@ final class BlobSources {
     added.clear();
   }
 
-  private Map<Digest, Source> loaded() {
+  private Map<Key, Source> loaded() {
     if (known == null) {
       known = read();
     }
@@ -124,8 +130,8 @@ final class BlobSources {
   }
 
   /** The file's valid lines; a missing, oversized or unreadable file reads as empty (it is only a hint). */
-  private Map<Digest, Source> read() {
-    Map<Digest, Source> out = new LinkedHashMap<>();
+  private Map<Key, Source> read() {
+    Map<Key, Source> out = new LinkedHashMap<>();
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
       bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
@@ -143,9 +149,9 @@ final class BlobSources {
         continue;
       }
       try {
-        Digest d = Digest.parse(f[0]);
-        out.remove(d);
-        out.put(d, new Source(f[1], f[2]));
+        Key key = new Key(Digest.parse(f[0]), f[1]);
+        out.remove(key);
+        out.put(key, new Source(f[1], f[2]));
       } catch (InvalidDigestException e) {
         // a damaged line: skip it
       }

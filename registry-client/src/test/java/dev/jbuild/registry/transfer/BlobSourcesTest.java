@@ -49,6 +49,17 @@ class BlobSourcesTest {
   }
 
   @Test
+  void add_sameBlobOnASecondRegistry_keepsTheFirstRegistrysRepository() throws Exception {
+    BlobSources sources = new BlobSources(root);
+    sources.add(A, "localhost:5000", "origin/app");
+    sources.add(A, "registry.example", "mirror/app");
+    sources.save();
+    BlobSources reread = new BlobSources(root);
+    assertThat(reread.lookup(A, "localhost:5000")).map(BlobSources.Source::repository).contains("origin/app");
+    assertThat(reread.lookup(A, "registry.example")).map(BlobSources.Source::repository).contains("mirror/app");
+  }
+
+  @Test
   void lookup_damagedOrHostileLines_areIgnored() throws Exception {
     Files.writeString(root.resolve(BlobSources.FILE), String.join("\n",
         "garbage",
