@@ -14,7 +14,7 @@ final class RegistryResponse implements AutoCloseable {
   private final HttpResponse response;
   private final URI url;
   private final boolean headRequest;
-  private InputStream body;
+  private EofTracking body;
 
   RegistryResponse(HttpResponse response, URI url, boolean headRequest) {
     this.response = response;
@@ -59,7 +59,7 @@ final class RegistryResponse implements AutoCloseable {
   InputStream body() throws IOException {
     if (body == null) {
       InputStream content = response.getContent();
-      body = content == null ? InputStream.nullInputStream() : content;
+      body = new EofTracking(content == null ? InputStream.nullInputStream() : content);
     }
     return body;
   }
@@ -100,10 +100,19 @@ final class RegistryResponse implements AutoCloseable {
   /**
    * Releases the connection. A small remaining body (declared at most {@value #REUSE_LIMIT} bytes, or a
    * HEAD answer) is drained so the connection goes back to the keep-alive pool, which saves a TLS handshake
-   * per request; anything else, possibly a whole blob, is cut off instead of being read.
+   * per request; so does a body already read to its end (a whole blob). Anything else, possibly most of a blob,
+   * is cut off instead of being read.
    */
   @Override
   public void close() {
+    if (body != null && body.atEof) {
+      try {
+        body.close();
+        return;
+      } catch (IOException | RuntimeException e) {
+        // Fall through to disconnect.
+      }
+    }
     try {
       long declared = contentLength();
       if (headRequest || (declared >= 0 && declared <= REUSE_LIMIT)) {
@@ -128,6 +137,29 @@ final class RegistryResponse implements AutoCloseable {
 
     BodyTooLargeException(String message) {
       super(message, null);
+    }
+  }
+
+  /** Notes when the body has been read to its end, so close() can hand the connection back for reuse. */
+  private static final class EofTracking extends java.io.FilterInputStream {
+    boolean atEof;
+
+    EofTracking(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      atEof |= b < 0;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      atEof |= n < 0;
+      return n;
     }
   }
 }

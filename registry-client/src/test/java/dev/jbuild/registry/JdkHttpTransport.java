@@ -34,6 +34,14 @@ final class JdkHttpTransport extends com.google.api.client.http.HttpTransport {
   /** Every method sent, in order, so tests can tell chunked from monolithic uploads. */
   final List<String> methods = java.util.Collections.synchronizedList(new ArrayList<>());
 
+  /**
+   * Blob GETs in flight: from sending the request until its response is released (body closed or connection
+   * dropped), which is how long a transfer holds its slot (K12).
+   */
+  final java.util.concurrent.atomic.AtomicInteger blobGetsOpen = new java.util.concurrent.atomic.AtomicInteger();
+  /** The most {@link #blobGetsOpen} ever reached. */
+  final java.util.concurrent.atomic.AtomicInteger blobGetsMax = new java.util.concurrent.atomic.AtomicInteger();
+
   @Override
   protected LowLevelHttpRequest buildRequest(String method, String url) {
     methods.add(method);
@@ -78,11 +86,24 @@ final class JdkHttpTransport extends com.google.api.client.http.HttpTransport {
       if (getContentType() != null) {
         builder.header("Content-Type", getContentType());
       }
+      boolean counted = method.equals("GET") && url.contains("/blobs/");
+      if (counted) {
+        blobGetsMax.accumulateAndGet(blobGetsOpen.incrementAndGet(), Math::max);
+      }
       try {
-        return new Response(client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream()));
+        return new Response(client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream()),
+            counted ? blobGetsOpen : null);
       } catch (InterruptedException e) {
+        if (counted) {
+          blobGetsOpen.decrementAndGet();
+        }
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted");
+      } catch (IOException | RuntimeException e) {
+        if (counted) {
+          blobGetsOpen.decrementAndGet();
+        }
+        throw e;
       }
     }
   }
@@ -90,9 +111,20 @@ final class JdkHttpTransport extends com.google.api.client.http.HttpTransport {
   private static final class Response extends LowLevelHttpResponse {
     private final HttpResponse<InputStream> response;
     private final List<String[]> headers = new ArrayList<>();
+    private final InputStream body;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Response(HttpResponse<InputStream> response) {
+    Response(HttpResponse<InputStream> response, java.util.concurrent.atomic.AtomicInteger open) {
       this.response = response;
+      this.body = new java.io.FilterInputStream(response.body()) {
+        @Override
+        public void close() throws IOException {
+          if (open != null && released.compareAndSet(false, true)) {
+            open.decrementAndGet();
+          }
+          super.close();
+        }
+      };
       for (Map.Entry<String, List<String>> e : response.headers().map().entrySet()) {
         for (String v : e.getValue()) {
           headers.add(new String[] {e.getKey(), v});
@@ -102,7 +134,7 @@ final class JdkHttpTransport extends com.google.api.client.http.HttpTransport {
 
     @Override
     public InputStream getContent() {
-      return response.body();
+      return body;
     }
 
     @Override
@@ -152,7 +184,7 @@ final class JdkHttpTransport extends com.google.api.client.http.HttpTransport {
 
     @Override
     public void disconnect() throws IOException {
-      response.body().close();
+      body.close();
     }
   }
 }

@@ -10,8 +10,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.Optional;
@@ -24,15 +22,10 @@ import java.util.zip.GZIPInputStream;
 final class DiffIds {
   private DiffIds() {}
 
-  /**
-   * The sha256 of the layer's uncompressed tar (gzip, zstd or plain), read from the store. {@code justVerified}:
-   * the blob was committed (digest-checked) a moment ago, so reading it raw skips hashing it a second time.
-   */
-  static Digest uncompressed(Store store, Descriptor layer, boolean justVerified) throws IOException, StoreException {
+  /** The sha256 of the stored layer's uncompressed tar (gzip, zstd or plain), read and verified from the store. */
+  static Digest uncompressed(Store store, Descriptor layer) throws IOException, StoreException {
     MessageDigest hasher = Digest.newSha256();
-    InputStream source = justVerified ? Files.newInputStream(store.blobs().path(layer.digest()),
-        LinkOption.NOFOLLOW_LINKS) : store.blobs().open(layer.digest());
-    try (InputStream raw = new BufferedInputStream(source, 1 << 16);
+    try (InputStream raw = new BufferedInputStream(store.blobs().open(layer.digest()), 1 << 16);
         InputStream plain = decompressing(raw, MediaType.layerCompression(layer.mediaType()));
         DigestInputStream in = new DigestInputStream(plain, hasher)) {
       in.transferTo(OutputStream.nullOutputStream());

@@ -18,7 +18,6 @@ import dev.jbuild.registry.RegistryException;
 import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
-import dev.jbuild.store.tar.LayerBlobs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,11 +43,13 @@ public final class ImageTransfer {
   private final Store store;
   private final RegistryClientSettings settings;
   private final Consumer<String> log;
+  private final BlobSources sources;
 
   public ImageTransfer(Store store, RegistryClientSettings settings, Consumer<String> log) {
     this.store = store;
     this.settings = settings;
     this.log = log == null ? m -> {} : log;
+    this.sources = new BlobSources(store.root());
   }
 
   /**
@@ -66,6 +67,7 @@ public final class ImageTransfer {
       Fetched top = fetchTop(client, ref);
       if (!MediaType.isIndex(top.descriptor().mediaType())) {
         pullImage(client, ref, top, null, platform);
+        saveSources();
         return new PullResult(top.descriptor(), top.descriptor());
       }
       ImageIndex index = OciJson.readIndex(top.bytes());
@@ -73,6 +75,7 @@ public final class ImageTransfer {
       Fetched image = fetchManifest(client, ref, chosen);
       pullImage(client, ref, image, chosen.platform(), null);
       store.blobs().ingest(new ByteArrayInputStream(top.bytes()), top.descriptor().digest(), top.descriptor().size());
+      saveSources();
       return new PullResult(top.descriptor(), image.descriptor());
     }
   }
@@ -87,6 +90,7 @@ public final class ImageTransfer {
       Fetched top = fetchTop(client, ref);
       if (!MediaType.isIndex(top.descriptor().mediaType())) {
         pullImage(client, ref, top, null, null);
+        saveSources();
         return new PullResult(top.descriptor(), top.descriptor());
       }
       for (Descriptor child : OciJson.readIndex(top.bytes()).manifests()) {
@@ -97,6 +101,7 @@ public final class ImageTransfer {
         pullImage(client, ref, fetchManifest(client, ref, child), child.platform(), null);
       }
       store.blobs().ingest(new ByteArrayInputStream(top.bytes()), top.descriptor().digest(), top.descriptor().size());
+      saveSources();
       return new PullResult(top.descriptor(), top.descriptor());
     }
   }
@@ -192,6 +197,7 @@ public final class ImageTransfer {
       Parallel.run(settings.parallelTransfers(), tasks);
     }
     store.blobs().ingest(new ByteArrayInputStream(configBytes), manifest.config().digest(), manifest.config().size());
+    sources.add(manifest.config().digest(), client.registry(), client.repository());
     // Manifests last: once they are in, everything they point at is.
     store.blobs().ingest(new ByteArrayInputStream(image.bytes()), image.descriptor().digest(),
         image.descriptor().size());
@@ -211,8 +217,10 @@ public final class ImageTransfer {
   }
 
   /**
-   * Downloads a layer into the store unless it is there, then checks its uncompressed digest against the
-   * config's diffID (case M10): a registry cannot swap a layer for another that merely has a valid digest.
+   * Downloads a layer into the store unless it is there, checking its uncompressed digest against the config's
+   * diffID (case M10): a registry cannot swap a layer for another that merely has a valid digest. A download is
+   * decompressed and hashed while it streams in, and committed only when both digests match, so a layer that
+   * fails either check never becomes visible in the store.
    */
   private void pullLayer(RegistryClient client, ImageReference ref, Descriptor layer, Digest diffId)
       throws IOException, RegistryException, StoreException, OciException {
@@ -225,21 +233,50 @@ public final class ImageTransfer {
       throw new OciException(ref.familiar() + ": layer " + layer.digest()
           + " is a foreign layer (urls); foreign layers are not fetched");
     }
-    boolean fresh = !store.blobs().has(layer.digest());
-    if (fresh) {
+    MediaType.Compression c = MediaType.layerCompression(layer.mediaType());
+    if (!store.blobs().has(layer.digest())) {
       log.accept("pulling " + layer.digest().shortHex() + " (" + layer.size() + " bytes)");
-      pullBlob(client, layer);
-    } else if (DiffIds.known(store, layer, diffId)) {
-      return;
-    }
-    Digest actual = DiffIds.uncompressed(store, layer, fresh);
-    if (!actual.equals(diffId)) {
-      if (fresh) {
-        store.blobs().delete(layer.digest());
+      if (c == MediaType.Compression.NONE) {
+        // An uncompressed layer's diffID is its digest: checked before a byte moves, then by the download.
+        checkDiffId(ref, layer, diffId, layer.digest());
+        pullBlob(client, layer);
+      } else {
+        pullCompressedLayer(client, ref, layer, diffId, c);
       }
+      DiffIds.remember(store, layer, diffId);
+    } else if (!DiffIds.known(store, layer, diffId)) {
+      checkDiffId(ref, layer, diffId, DiffIds.uncompressed(store, layer));
+      DiffIds.remember(store, layer, diffId);
+    }
+    sources.add(layer.digest(), client.registry(), client.repository());
+  }
+
+  private void pullCompressedLayer(RegistryClient client, ImageReference ref, Descriptor layer, Digest diffId,
+      MediaType.Compression c) throws IOException, RegistryException, StoreException, OciException {
+    if (layer.size() <= 0) {
+      throw new OciException("blob " + layer.digest() + " has size " + layer.size() + " in its descriptor");
+    }
+    try (BlobWriter writer = store.blobs().newWriter();
+        DiffIdTee tee = new DiffIdTee(writer.stream(), c, layer.digest().shortHex())) {
+      client.pullBlob(layer, tee);
+      Digest actual;
+      try {
+        actual = tee.finish();
+      } catch (java.io.InterruptedIOException e) {
+        throw e;
+      } catch (IOException e) {
+        throw new OciException(ref.familiar() + " layer " + layer.digest() + ": " + e.getMessage(), e);
+      }
+      checkDiffId(ref, layer, diffId, actual);
+      writer.commit(layer.digest(), layer.size());
+    }
+  }
+
+  private static void checkDiffId(ImageReference ref, Descriptor layer, Digest diffId, Digest actual)
+      throws DigestMismatchException {
+    if (!actual.equals(diffId)) {
       throw new DigestMismatchException(ref.familiar() + " layer " + layer.digest() + " (uncompressed)", diffId, actual);
     }
-    DiffIds.remember(store, layer, diffId);
   }
 
   private void pullBlob(RegistryClient client, Descriptor blob) throws IOException, RegistryException, StoreException,
@@ -253,6 +290,16 @@ public final class ImageTransfer {
     try (BlobWriter writer = store.blobs().newWriter()) {
       client.pullBlob(blob, writer.stream());
       writer.commit(blob.digest(), blob.size());
+    }
+    sources.add(blob.digest(), client.registry(), client.repository());
+  }
+
+  /** The sources file is a hint for mounts: failing to write it costs a later upload, not this transfer. */
+  private void saveSources() {
+    try {
+      sources.save();
+    } catch (IOException e) {
+      log.accept("could not record where the blobs came from (" + e.getMessage() + "); later pushes upload them");
     }
   }
 
@@ -275,24 +322,11 @@ public final class ImageTransfer {
       throws IOException, RegistryException, StoreException, OciException {
     try (RegistryClient client = RegistryClient.create(settings, dest)) {
       String tag = dest.digest() != null ? dest.digest().toString() : dest.tag();
-      if (MediaType.isIndex(local.mediaType())) {
-        return new ImagePusher(store, settings, log, compression).pushIndex(client, local, tag);
-      }
-      return new ImagePusher(store, settings, log, compression).pushManifest(client, local, tag);
+      ImagePusher pusher = new ImagePusher(store, settings, log, compression, sources);
+      Digest pushed = MediaType.isIndex(local.mediaType())
+          ? pusher.pushIndex(client, local, tag) : pusher.pushManifest(client, local, tag);
+      saveSources();
+      return pushed;
     }
-  }
-
-  /** For {@link ImagePusher}: the compressed form of a stored uncompressed layer. */
-  static Descriptor compressed(Store store, Descriptor layer, MediaType.Compression c, boolean docker)
-      throws IOException, StoreException, OciException {
-    if (c == MediaType.Compression.ZSTD && docker) {
-      throw new OciException("cannot push layer " + layer.digest() + " with zstd in a Docker schema 2 manifest;"
-          + " use gzip");
-    }
-    Descriptor out = LayerBlobs.compressed(store, layer.digest(), c);
-    if (docker) {
-      out = out.withMediaType(MediaType.DOCKER_LAYER_GZIP);
-    }
-    return out.withAnnotations(layer.annotations());
   }
 }
