@@ -39,7 +39,8 @@ class CopyInputsDigestTest {
     Files.writeString(dir.resolve("a"), "one");
     BuildContext context = BuildContext.open(dir, null);
     StepContext step = new StepContext(store, context, "Dockerfile", new ShellLex('\\'),
-        Instant.parse("2024-01-01T00:00:00Z"), null, BuildListener.NONE);
+        Instant.parse("2024-01-01T00:00:00Z"), null, BuildListener.NONE,
+        dev.jbuild.store.cache.ContextHasher.open(store, context.root()));
     sources = new CopySources(store, BaseImagePuller.OFFLINE, StageLookup.NONE, Platform.host(), BuildListener.NONE);
     copy = new CopyInstruction(step, sources);
     state = new StageState("s", ImageConfig.scratch(Platform.host()), List.of());
