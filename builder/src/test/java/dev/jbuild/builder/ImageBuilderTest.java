@@ -160,13 +160,6 @@ class ImageBuilderTest {
   }
 
   @Test
-  void run_isRefusedWithTheLine_andNothingIsTagged() throws Exception {
-    assertThatThrownBy(() -> f.build("FROM scratch\nRUN echo hi\n", "never:1"))
-        .hasMessage("Dockerfile:2: RUN is not supported by this version of jbuild yet (it needs the rootless runtime)");
-    assertThat(f.store.images().list()).isEmpty();
-  }
-
-  @Test
   void from_missingImageOffline_namesTheReference() {
     assertThatThrownBy(() -> f.build("FROM nosuch/image:1\n"))
         .hasMessageStartingWith("Dockerfile:1: ")
