@@ -160,14 +160,6 @@ class ImageBuilderTest {
   }
 
   @Test
-  void run_withoutShellInTheImage_failsWithTheLineAndRuncsReason_andNothingIsTagged() throws Exception {
-    assertThatThrownBy(() -> f.build("FROM scratch\nRUN echo hi\n", "never:1"))
-        .hasMessageStartingWith("Dockerfile:2: process \"/bin/sh -c echo hi\" did not complete successfully: exit code:")
-        .hasMessageContaining("/bin/sh: no such file or directory");
-    assertThat(f.store.images().list()).isEmpty();
-  }
-
-  @Test
   void from_missingImageOffline_namesTheReference() {
     assertThatThrownBy(() -> f.build("FROM nosuch/image:1\n"))
         .hasMessageStartingWith("Dockerfile:1: ")

@@ -25,13 +25,17 @@ final class HostTools {
         + "): run scripts/install-deps");
   }
 
-  /** Runs {@code command}, failing with its output when it exits non-zero. */
+  /**
+   * Runs {@code command}, failing with its output when it exits non-zero. The wait is not cut short by an interrupt
+   * (the interrupt is kept for the caller): these are mounts, unmounts and deletes, and a cancelled build must
+   * still unmount what it mounted.
+   */
   static void check(List<String> command) throws ContainerException {
     try {
       Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
       byte[] out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      if (!waitUninterruptibly(p, TimeUnit.MINUTES.toNanos(5))) {
         p.destroyForcibly();
         throw new ContainerException(String.join(" ", command) + " did not finish in 5 minutes");
       }
@@ -42,11 +46,26 @@ final class HostTools {
     } catch (InterruptedIOException e) {
       Thread.currentThread().interrupt();
       throw new ContainerException("interrupted while running " + command.get(0), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ContainerException("interrupted while running " + command.get(0), e);
     } catch (IOException e) {
       throw new ContainerException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean waitUninterruptibly(Process p, long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

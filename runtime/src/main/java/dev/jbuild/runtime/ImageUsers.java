@@ -25,7 +25,7 @@ public final class ImageUsers {
 
   private ImageUsers() {}
 
-  /** A resolved user: its uid, primary gid, and supplementary groups (from /etc/group). */
+  /** A resolved user: its uid, primary gid, and supplementary groups (the primary one first, then /etc/group). */
   public record Ids(long uid, long gid, List<Long> additionalGids) {
     public Ids {
       additionalGids = List.copyOf(additionalGids);
@@ -69,12 +69,14 @@ public final class ImageUsers {
         throw new ContainerException("unable to find group " + group + ": no matching entries in group file");
       }
     }
-    List<Long> extra = new ArrayList<>();
+    // The primary group is a supplementary group too, as containerd and BuildKit set it since CVE-2023-25173:
+    // otherwise the runtime may leave the process with the groups of its parent (root's).
+    List<Long> extra = new ArrayList<>(List.of(gid));
     if (userName != null && (group == null || group.isEmpty())) {
       for (String[] g : groups) {
         if (g.length >= 4 && List.of(g[3].split(",")).contains(userName) && isNumber(g[2])) {
           long id = Long.parseLong(g[2]);
-          if (id != gid && !extra.contains(id)) {
+          if (!extra.contains(id)) {
             extra.add(id);
           }
         }

@@ -330,9 +330,18 @@ final class RunMounts {
     }
   }
 
+  /**
+   * A shared user locks one byte at a random offset, an exclusive user the whole file. Across processes that is
+   * the same as whole-file locks; within the JVM it lets shared users hold their locks at once, where two shared
+   * locks over the same range would throw OverlappingFileLockException and make the second wait (K10).
+   */
   private static FileLock tryLock(FileChannel channel, boolean shared) throws IOException {
     try {
-      return channel.tryLock(0, Long.MAX_VALUE, shared);
+      if (shared) {
+        long at = 1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Long.MAX_VALUE - 2);
+        return channel.tryLock(at, 1, true);
+      }
+      return channel.tryLock(0, Long.MAX_VALUE, false);
     } catch (OverlappingFileLockException e) {
       return null; // held by another build in this JVM
     }

@@ -113,7 +113,7 @@ final class StageRunner {
     int layersBefore = state.layers().size();
     execute(instruction, state, index);
     if (key != null) {
-      cache.record(key, layersBefore, state, ctx.timestamp());
+      cache.record(key, layersBefore, state, ctx.timestamp(), !useCache);
     }
     return false;
   }

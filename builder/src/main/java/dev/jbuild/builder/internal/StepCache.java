@@ -107,8 +107,11 @@ final class StepCache {
     }
   }
 
-  /** Records the result of a step that just ran: the config after it, and its layer when it made one. */
-  void record(CacheKey key, int layersBefore, StageState after, Instant created) {
+  /**
+   * Records the result of a step that just ran: the config after it, and its layer when it made one. A step run
+   * with the cache off ({@code replace}) replaces an older entry, so the next build uses the fresh result.
+   */
+  void record(CacheKey key, int layersBefore, StageState after, Instant created, boolean replace) {
     Descriptor layer = null;
     Digest diffId = null;
     if (after.layers().size() > layersBefore) {
@@ -117,7 +120,12 @@ final class StepCache {
       diffId = ids.get(ids.size() - 1);
     }
     try {
-      cache.put(key, CacheEntry.of(key, diffId, layer, OciJson.write(after.config()), created));
+      CacheEntry entry = CacheEntry.of(key, diffId, layer, OciJson.write(after.config()), created);
+      if (replace) {
+        cache.replace(key, entry);
+      } else {
+        cache.put(key, entry);
+      }
     } catch (StoreException e) {
       ctx.listener().onEvent(new BuildEvent.Log(BuildEvent.Level.WARN,
           "cannot record the step in the build cache: " + e.getMessage()));

@@ -137,6 +137,27 @@ public final class BuildCache {
   }
 
   /**
+   * Records the result of {@code key}, replacing whatever entry is there: for a step that was run on purpose with
+   * the cache off ({@code --no-cache}), so later builds use the fresh result, as BuildKit does.
+   *
+   * @throws IllegalArgumentException when {@code entry} is for another key
+   */
+  public void replace(CacheKey key, CacheEntry entry) throws StoreException {
+    Objects.requireNonNull(entry, "entry");
+    if (!entry.key().equals(key.key())) {
+      throw new IllegalArgumentException("entry for " + entry.key() + " cannot be stored under " + key.key());
+    }
+    Path file = keyFile(key.key());
+    try {
+      createDirectories();
+      CacheFiles.replace(file, EntryCodec.write(entry), tmpDir);
+      parents.add(key.fields(), key.key());
+    } catch (IOException e) {
+      throw new StoreException("cannot store build cache entry " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Why {@code key} misses: compares it with the nearest earlier entry built after the same parent (the one whose
    * other fields differ least; the newest among equals). Empty when {@code key} is in fact a hit.
    */

@@ -145,6 +145,20 @@ class BuildCacheTest {
   }
 
   @Test
+  void replace_keyAlreadyCached_newEntryWins() throws Exception {
+    CacheKey key = runStep("RUN apt-get update", "1");
+    CacheEntry first = withLayer(key, "stale", T0);
+    CacheEntry second = withLayer(key, "fresh", T0.plusSeconds(1));
+    cache.put(key, first);
+
+    cache.replace(key, second);
+
+    assertThat(cache.lookup(key)).contains(second);
+    assertThatThrownBy(() -> cache.replace(key, CacheEntry.of(runStep("RUN make", "2"), null, null, bytes("{}"), T0)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void put_entryOfAnotherKey_rejected() throws Exception {
     CacheKey key = runStep("RUN make", "1");
     CacheEntry other = CacheEntry.of(runStep("RUN make", "2"), null, null, bytes("{}"), T0);

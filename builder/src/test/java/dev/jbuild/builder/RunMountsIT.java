@@ -1,0 +1,250 @@
+package dev.jbuild.builder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.ImageConfig;
+import dev.jbuild.oci.OciJson;
+import dev.jbuild.testing.SecretScan;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** RUN --mount of every type, with the real runc, as root. */
+class RunMountsIT {
+  @TempDir Path tmp;
+  private RunFixture r;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    r = new RunFixture(tmp);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    r.close();
+  }
+
+  @Test
+  void cacheMount_persistsAcrossBuilds_andStaysOutOfTheImage() throws Exception {
+    BuildResult first = r.build("FROM busybox:test\nRUN --mount=type=cache,target=/c echo one >> /c/log\n");
+    assertThat(r.manifest(first).layers()).hasSize(1);
+    r.build("FROM busybox:test\nRUN --mount=type=cache,target=/c echo two >> /c/log && cat /c/log\n");
+    assertThat(r.output()).containsExactly("one", "two");
+    assertThat(r.config(first).history().get(1).emptyLayer()).isTrue();
+  }
+
+  @Test
+  void cacheMount_id_sharesOneDirBetweenTargets_andOtherIdsAreSeparate() throws Exception {
+    r.build("FROM busybox:test\nRUN --mount=type=cache,id=shared,target=/x echo hi > /x/f\n"
+        + "RUN --mount=type=cache,id=shared,target=/y cat /y/f\n"
+        + "RUN --mount=type=cache,id=other,target=/x ls -A /x && echo listed\n");
+    assertThat(r.output()).containsExactly("hi", "listed");
+  }
+
+  @Test
+  void cacheMount_uidGidMode_setTheNewDirectory() throws Exception {
+    r.build("FROM busybox:test\nRUN --mount=type=cache,target=/c,uid=1000,gid=1001,mode=0700 stat -c '%u %g %a' /c\n"
+        + "USER app\nRUN --mount=type=cache,id=appcache,target=/d,uid=1000 touch /d/ok && echo written\n");
+    assertThat(r.output()).containsExactly("1000 1001 700", "written");
+  }
+
+  @Test
+  void cacheMount_readOnly_refusesWrites() throws Exception {
+    r.build("FROM busybox:test\nRUN --mount=type=cache,target=/c,ro sh -c 'touch /c/x 2>/dev/null && echo writable "
+        + "|| echo read-only'\n");
+    assertThat(r.output()).containsExactly("read-only");
+  }
+
+  @Test
+  void cacheMount_badSharing_isRefused() {
+    assertThatThrownBy(() -> r.build("FROM busybox:test\nRUN --mount=type=cache,target=/c,sharing=lazy true\n"))
+        .isInstanceOf(BuildException.class)
+        .hasMessageStartingWith("Dockerfile:2:34: unsupported sharing value \"lazy\"");
+  }
+
+  @Test
+  void bindMount_context_isReadOnlyByDefault() throws Exception {
+    r.file("dir/f", "from the context\n");
+    BuildResult b = r.build("FROM busybox:test\nRUN --mount=type=bind,source=dir,target=/src cat /src/f "
+        + "&& (touch /src/new 2>/dev/null && echo writable || echo read-only)\n");
+    assertThat(r.output()).containsExactly("from the context", "read-only");
+    assertThat(r.manifest(b).layers()).hasSize(1);
+  }
+
+  @Test
+  void bindMount_contextReadWrite_writesAreDiscarded() throws Exception {
+    r.file("dir/f", "original\n");
+    BuildResult b = r.build("FROM busybox:test\nRUN --mount=type=bind,source=dir,target=/src,rw "
+        + "sh -c 'echo changed > /src/f && touch /src/new && cat /src/f'\n");
+    assertThat(r.output()).containsExactly("changed");
+    assertThat(Files.readString(r.f.context.resolve("dir/f"))).isEqualTo("original\n");
+    assertThat(r.f.context.resolve("dir/new")).doesNotExist();
+    assertThat(r.flattened(b)).doesNotContainKeys("src/f", "src/new");
+  }
+
+  @Test
+  void bindMount_fileFromTheContext_isBoundAsAFile() throws Exception {
+    r.file("conf.txt", "setting=1\n");
+    r.build("FROM busybox:test\nRUN --mount=type=bind,source=conf.txt,target=/etc/app.conf cat /etc/app.conf\n");
+    assertThat(r.output()).containsExactly("setting=1");
+  }
+
+  @Test
+  void bindMount_fromStageAndImage_seeTheirFiles_andRwWritesAreDiscarded() throws Exception {
+    BuildResult b = r.build("FROM busybox:test AS build\nRUN echo built > /artifact\n"
+        + "FROM busybox:test\n"
+        + "RUN --mount=type=bind,from=build,source=/artifact,target=/a cat /a\n"
+        + "RUN --mount=type=bind,from=busybox:test,source=/etc,target=/base-etc grep -c : /base-etc/passwd\n"
+        + "RUN --mount=type=bind,from=build,target=/b,rw sh -c 'rm /b/artifact && echo scribble > /b/new'\n"
+        + "RUN --mount=type=bind,from=build,target=/b cat /b/artifact\n");
+    assertThat(r.output()).containsExactly("built", "3", "built");
+    assertThat(r.flattened(b)).doesNotContainKeys("artifact", "a", "b/new");
+  }
+
+  @Test
+  void bindMount_missingSource_failsNamingIt() {
+    assertThatThrownBy(() -> r.build("FROM busybox:test\nRUN --mount=type=bind,source=nope,target=/n true\n"))
+        .isInstanceOf(BuildException.class)
+        .hasMessageStartingWith("Dockerfile:2: ")
+        .hasMessageContaining("nope");
+  }
+
+  @Test
+  void tmpfsMount_isATmpfs_andItsFilesStayOutOfTheLayer() throws Exception {
+    BuildResult b = r.build("FROM busybox:test\nRUN --mount=type=tmpfs,target=/scratch,size=1048576 "
+        + "sh -c 'echo x > /scratch/f && grep \" /scratch \" /proc/mounts | cut -d\" \" -f3 && touch /kept'\n");
+    assertThat(r.output()).containsExactly("tmpfs");
+    assertThat(r.lastLayer(b).keySet()).containsExactly("kept");
+  }
+
+  @Test
+  void secretMount_fileAndEnv_reachTheRun_butNoValueIsStoredAnywhere() throws Exception {
+    String value = "s3cr3t-" + UUID.randomUUID();
+    String envValue = "env-s3cr3t-" + UUID.randomUUID();
+    Path file = Files.writeString(tmp.resolve("token.txt"), value);
+    BuildResult b = r.build("FROM busybox:test\n"
+        + "RUN --mount=type=secret,id=tok sh -c 'sha256sum < /run/secrets/tok; stat -c \"%a %u\" /run/secrets/tok; "
+        + "cp /run/secrets/tok /tmp/not-copied-value && rm /tmp/not-copied-value; echo layer > /layer'\n"
+        + "RUN --mount=type=secret,id=tok,target=/etc/custom,mode=0440,uid=1000 stat -c '%a %u' /etc/custom\n"
+        + "RUN --mount=type=secret,id=envtok,env=TOKEN sh -c 'echo -n \"$TOKEN\" | sha256sum; "
+        + "test -e /run/secrets/envtok || echo no-file'\n",
+        o -> o.tag("secret:1").secret("tok", new BuildOptions.Secret(file, null))
+            .secret("envtok", new BuildOptions.Secret(null, envValue.getBytes(StandardCharsets.UTF_8))));
+    assertThat(r.output()).containsExactly(sha256(value) + "  -", "400 0", "440 1000", sha256(envValue) + "  -",
+        "no-file");
+    assertThat(r.flattened(b)).containsKey("layer")
+        .doesNotContainKeys("run/secrets", "run/secrets/tok", "etc/custom", "tmp/not-copied-value");
+    for (String secret : List.of(value, envValue)) {
+      assertThat(SecretScan.filesContaining(r.f.store.root(), secret.getBytes(StandardCharsets.UTF_8)))
+          .as("files under the store holding a secret").isEmpty();
+    }
+    ImageConfig config = r.config(b);
+    assertThat(new String(OciJson.write(config), StandardCharsets.UTF_8)).doesNotContain(value, envValue);
+  }
+
+  @Test
+  void secretMount_required_missing_failsNamingTheId() {
+    assertThatThrownBy(() -> r.build("FROM busybox:test\nRUN --mount=type=secret,id=needed,required=true true\n"))
+        .isInstanceOf(BuildException.class)
+        .hasMessageStartingWith("Dockerfile:2: secret needed is required but was not given");
+  }
+
+  @Test
+  void secretMount_optionalMissing_runsWithoutTheFile() throws Exception {
+    r.build("FROM busybox:test\nRUN --mount=type=secret,id=absent sh -c 'test -e /run/secrets/absent || echo none'\n");
+    assertThat(r.output()).containsExactly("none");
+  }
+
+  @Test
+  void sshMount_realAgent_isReachableThroughSshAuthSock() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/ssh-agent")) && Files.isExecutable(Path.of("/usr/bin/ssh-add")),
+        "openssh-client is missing: run scripts/install-deps");
+    Path key = tmp.resolve("id_ed25519");
+    run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "jbuild-test-key", "-f", key.toString()));
+    String fingerprint = run(List.of("ssh-keygen", "-l", "-f", key + ".pub")).split(" ")[1];
+    Path socket = tmp.resolve("agent.sock");
+    Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString()).redirectErrorStream(true).start();
+    try {
+      for (int i = 0; i < 100 && !Files.exists(socket); i++) {
+        Thread.sleep(50);
+      }
+      run(List.of("env", "SSH_AUTH_SOCK=" + socket, "ssh-add", key.toString()));
+      copyWithLibraries(Path.of("/usr/bin/ssh-add"), r.f.context.resolve("host"));
+      r.build("FROM busybox:test\nCOPY host/ /\n"
+          + "RUN --mount=type=ssh sh -c 'echo sock=$SSH_AUTH_SOCK; test -S $SSH_AUTH_SOCK && ssh-add -l'\n"
+          + "RUN --mount=type=ssh,id=default,target=/agent.sock sh -c 'SSH_AUTH_SOCK=/agent.sock ssh-add -l "
+          + "| cut -d\" \" -f2'\n",
+          o -> o.ssh("default", socket));
+      List<String> out = r.output();
+      assertThat(out.get(0)).isEqualTo("sock=/run/buildkit/ssh_agent.0");
+      assertThat(out.get(1)).contains(fingerprint, "jbuild-test-key");
+      assertThat(out.get(2)).isEqualTo(fingerprint);
+    } finally {
+      agent.destroy();
+      agent.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void sshMount_requiredWithoutAgent_fails() {
+    assertThatThrownBy(() -> r.build("FROM busybox:test\nRUN --mount=type=ssh,required=true true\n"))
+        .isInstanceOf(BuildException.class)
+        .hasMessageStartingWith("Dockerfile:2: ssh agent default is required but was not given");
+  }
+
+  @Test
+  void mounts_severalTypesAtOnce_andTheirStubsLeaveNoTrace() throws Exception {
+    r.file("ctx.txt", "c\n");
+    BuildResult b = r.build("FROM busybox:test\nRUN --mount=type=cache,target=/deep/cache/dir "
+        + "--mount=type=tmpfs,target=/deep/tmp --mount=type=bind,source=ctx.txt,target=/deep/ctx.txt "
+        + "sh -c 'cat /deep/ctx.txt && touch /deep/cache/dir/c /deep/tmp/t /made'\n");
+    assertThat(r.output()).containsExactly("c");
+    assertThat(r.lastLayer(b).keySet()).containsExactly("made");
+  }
+
+  static String sha256(String s) {
+    return Digest.sha256Of(s.getBytes(StandardCharsets.UTF_8)).hex();
+  }
+
+  static String run(List<String> command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out;
+    try (InputStream in = p.getInputStream()) {
+      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(command + ": " + out).isZero();
+    return out;
+  }
+
+  /** Copies a host binary and the shared libraries ldd lists into {@code root}, at their host paths. */
+  static void copyWithLibraries(Path binary, Path root) throws Exception {
+    List<Path> files = new ArrayList<>(List.of(binary));
+    Matcher m = Pattern.compile("(/\\S+) \\(0x").matcher(run(List.of("ldd", binary.toString())));
+    while (m.find()) {
+      files.add(Path.of(m.group(1)));
+    }
+    for (Path p : files) {
+      Path target = root.resolve(p.toString().substring(1));
+      Files.createDirectories(target.getParent());
+      Files.copy(p.toRealPath(), target);
+      Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    assertThat(files).as("ldd found the libraries").hasSizeGreaterThan(1);
+  }
+}
