@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param noCacheFilter stages (by name or index) whose steps ignore the build cache
  * @param secrets {@code --secret} values by id, for {@code RUN --mount=type=secret}; never stored anywhere
  * @param sshSockets {@code --ssh} agent sockets by id ({@code default} for {@code SSH_AUTH_SOCK})
+ * @param jobs how many independent stages may be built at once; 0 lets the builder choose
  */
 public record BuildOptions(
     Path contextDir,
@@ -36,7 +37,8 @@ public record BuildOptions(
     boolean noCache,
     java.util.Set<String> noCacheFilter,
     Map<String, Secret> secrets,
-    Map<String, Path> sshSockets) {
+    Map<String, Path> sshSockets,
+    int jobs) {
 
   /**
    * A build secret: the contents of {@code file}, or {@code value} itself (from an environment variable the front
@@ -81,6 +83,9 @@ public record BuildOptions(
     secrets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(secrets == null ? Map.of() : secrets));
     sshSockets = java.util.Collections.unmodifiableMap(
         new LinkedHashMap<>(sshSockets == null ? Map.of() : sshSockets));
+    if (jobs < 0) {
+      throw new IllegalArgumentException("jobs must be 0 (the builder chooses) or more, not " + jobs);
+    }
   }
 
   public static Builder builder(Path contextDir) {
@@ -106,6 +111,7 @@ public record BuildOptions(
     private final java.util.Set<String> noCacheFilter = new java.util.LinkedHashSet<>();
     private final Map<String, Secret> secrets = new LinkedHashMap<>();
     private final Map<String, Path> sshSockets = new LinkedHashMap<>();
+    private int jobs;
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -166,9 +172,15 @@ public record BuildOptions(
       return this;
     }
 
+    /** At most {@code value} stages at once ({@code --jobs}); 0, the default, lets the builder choose. */
+    public Builder jobs(int value) {
+      jobs = value;
+      return this;
+    }
+
     public BuildOptions build() {
       return new BuildOptions(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels,
-          noCache, noCacheFilter, secrets, sshSockets);
+          noCache, noCacheFilter, secrets, sshSockets, jobs);
     }
   }
 }
