@@ -52,7 +52,10 @@ record Terminal(boolean interactive, int width, int height) {
         return null;
       }
       String[] parts = out.split("\\s+");
-      return parts.length == 2 ? new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])} : null;
+      if (parts.length != 2 || parts[0].equals("0") || parts[1].equals("0")) {
+        return null; // a pseudo-terminal nobody sized (script, some CI runners)
+      }
+      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
     } catch (IOException | NumberFormatException e) {
       return null;
     } catch (InterruptedException e) {
