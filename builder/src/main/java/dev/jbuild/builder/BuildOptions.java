@@ -191,6 +191,7 @@ public record BuildOptions(
       return this;
     }
 
+    /** At most {@code value} stages at once ({@code --jobs}); 0, the default, lets the builder choose. */
     public Builder jobs(int value) {
       jobs = value;
       return this;

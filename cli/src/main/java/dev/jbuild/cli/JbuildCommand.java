@@ -38,6 +38,8 @@ import picocli.CommandLine.Command;
     footer = {"", "A first word that is not a command means 'build': jbuild -t name:tag . is jbuild build -t name:tag ."})
 final class JbuildCommand {
   @CommandLine.Mixin GlobalOptions global;
+  /** Where {@code -} reads from ({@code build -f -}, {@code build -}); tests give their own. */
+  java.io.InputStream stdin = System.in;
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new JbuildCommand());

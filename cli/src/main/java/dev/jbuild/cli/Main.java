@@ -25,7 +25,13 @@ public final class Main {
 
   /** Runs one command with its output captured; tests and embedders use this. */
   static int run(String[] args, java.io.PrintWriter out, java.io.PrintWriter err) {
+    return run(args, System.in, out, err);
+  }
+
+  /** As {@link #run(String[], java.io.PrintWriter, java.io.PrintWriter)}, with {@code in} as standard input. */
+  static int run(String[] args, java.io.InputStream in, java.io.PrintWriter out, java.io.PrintWriter err) {
     CommandLine cli = JbuildCommand.commandLine();
+    ((JbuildCommand) cli.getCommand()).stdin = in;
     cli.setOut(out);
     cli.setErr(err);
     return cli.execute(withImplicitBuild(cli, args));

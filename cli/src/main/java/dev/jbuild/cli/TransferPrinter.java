@@ -21,6 +21,9 @@ final class TransferPrinter implements EventListener {
 
   @Override
   public void onEvent(RegistryEvent event) {
+    if (printer.onTransfer(event)) {
+      return;
+    }
     if (event instanceof RegistryEvent.BlobProgress p) {
       int quarter = p.total() <= 0 ? 4 : (int) (4 * p.transferred() / p.total());
       String key = p.direction() + " " + p.digest();

@@ -427,6 +427,7 @@ public final class Build {
         throw new BuildException(ctx.where(stage.from()) + ": " + e.getMessage(), e);
       }
     }
+    requireRunnable(stage, stagePlatform, ctx);
     StageState state;
     Optional<Stage> parent = parentStage(dockerfile, stage, globalArgs, ctx);
     if (parent.isPresent()) {
@@ -449,6 +450,19 @@ public final class Build {
     runner.run(stage.instructions(), state);
     built.put(stage.index(), state);
     return state;
+  }
+
+  /** A foreign stage with RUN needs emulation; fail before pulling anything rather than at exec time. */
+  private static void requireRunnable(Stage stage, Platform platform, StepContext ctx) throws BuildException {
+    for (dev.jbuild.dockerfile.ir.Instruction i : stage.instructions()) {
+      if (i instanceof dev.jbuild.dockerfile.ir.Run) {
+        Optional<String> why = HostEmulation.refusal(platform, Platform.host(), HostEmulation.BINFMT_MISC);
+        if (why.isPresent()) {
+          throw new BuildException(ctx.where(i) + ": " + why.get());
+        }
+        return;
+      }
+    }
   }
 
   private StageState fromImage(String image, Platform platform, StepContext ctx,
