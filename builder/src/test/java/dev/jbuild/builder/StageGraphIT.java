@@ -58,7 +58,8 @@ class StageGraphIT {
         + "FROM busybox:test AS tools\nRUN echo tool > /tool && echo tools-ran\n"
         + "FROM busybox:test\nRUN --mount=type=bind,from=a,source=/a,target=/m/a cp /m/a /copied\n"
         + "RUN --mount=type=bind,from=tools,target=/t cat /t/tool\n");
-    assertThat(r.output()).containsExactly("a-ran", "tools-ran", "tool");
+    // a and tools are independent, so they may run at the same time and in either order.
+    assertThat(r.output()).hasSize(3).containsOnlyOnce("a-ran", "tools-ran").endsWith("tool");
     assertThat(stagesStarted()).contains("a", "tools").doesNotContain("b");
     assertThat(r.flattened(b).get("copied").content()).isEqualTo("A\n");
     assertThat(r.flattened(b)).doesNotContainKeys("tool", "a");
