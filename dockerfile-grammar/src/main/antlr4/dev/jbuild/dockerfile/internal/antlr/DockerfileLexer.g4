@@ -14,8 +14,10 @@ fragment NL : '\n' ;
 // Go's unicode.IsSpace minus '\n' (BuildKit trims with it).
 fragment SP : [ \t\u000B\f\r\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000] ;
 
+// Each line ends with its NL or the end of input, never an optional NL: then the DFA states
+// inside a line are not accepting, so the lexer does not record an accept position per character.
 BLANK_LINE : SP* NL | SP+ EOF ;
 
-COMMENT : SP* '#' ~[\n]* NL? ;
+COMMENT : SP* '#' ~[\n]* ( NL | EOF ) ;
 
-LINE : SP* ~[#\n \t\u000B\f\r\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000] ~[\n]* NL? ;
+LINE : SP* ~[#\n \t\u000B\f\r\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000] ~[\n]* ( NL | EOF ) ;

@@ -9,6 +9,8 @@ import java.util.List;
 import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.Parser;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.tree.TerminalNode;
@@ -32,6 +34,13 @@ public final class AstParser {
     LogicalLines lines = new LogicalLines(lexer);
     LineState state = lines.state();
     DockerfileLineParser parser = new DockerfileLineParser(new CommonTokenStream(lines));
+    // The listener below throws at the first error, so the resynchronisation that the default strategy
+    // prepares before every loop iteration would never be used: skip it.
+    parser.setErrorHandler(new DefaultErrorStrategy() {
+      @Override
+      public void sync(Parser recognizer) {
+      }
+    });
     parser.removeErrorListeners();
     parser.addErrorListener(new BaseErrorListener() {
       @Override

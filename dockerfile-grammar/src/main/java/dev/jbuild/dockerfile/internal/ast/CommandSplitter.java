@@ -40,13 +40,29 @@ final class CommandSplitter {
   }
 
   static Split split(String line) {
-    String[] parts = splitWhitespace(GoText.trim(line), 2);
-    if (parts.length < 2) {
-      return new Split(parts[0], List.of(), "");
+    // Indices rather than GoText.trim and splitWhitespace(.., 2): this runs on every instruction.
+    int start = 0;
+    int end = line.length();
+    while (start < end && GoText.isSpace(line.charAt(start))) {
+      start++;
+    }
+    while (end > start && GoText.isSpace(line.charAt(end - 1))) {
+      end--;
+    }
+    int gap = start;
+    while (gap < end && !isReWhitespace(line.charAt(gap))) {
+      gap++;
+    }
+    if (gap == end) {
+      return new Split(line.substring(start, end), List.of(), "");
+    }
+    int restStart = gap;
+    while (restStart < end && isReWhitespace(line.charAt(restStart))) {
+      restStart++;
     }
     List<String> flags = new ArrayList<>();
-    String rest = extractFlags(parts[1], flags);
-    return new Split(parts[0], flags, GoText.trim(rest));
+    String rest = extractFlags(line.substring(restStart, end), flags);
+    return new Split(line.substring(start, gap), flags, GoText.trim(rest));
   }
 
   /**

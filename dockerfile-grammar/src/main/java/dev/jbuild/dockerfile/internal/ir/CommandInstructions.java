@@ -129,6 +129,9 @@ final class CommandInstructions {
     if (value.equals("0")) {
       return true;
     }
+    if (value.isEmpty()) {
+      return false;
+    }
     int i = 0;
     int n = value.length();
     while (i < n) {
