@@ -1,13 +1,13 @@
 // Logical-line structure: directives only at the top, then comments, blank lines and
-// instructions; an instruction is its physical pieces up to the end of the logical line,
-// followed by the bodies of the heredocs it opened.
+// instructions; an instruction is one logical line (its continuation lines already joined
+// by LogicalLines) followed by the bodies of the heredocs it opened. LL(1) throughout, so
+// the generated parser never needs adaptive prediction.
 parser grammar DockerfileLineParser;
 
 options { tokenVocab = DockerfileLexer; }
 
 dockerfile : DIRECTIVE* ( COMMENT | BLANK_LINE | instruction )* EOF ;
 
-// Text pieces are tokens directly under the instruction (no context object per piece).
-instruction : head=( INSTRUCTION_WORD | CONT ) ( TEXT | ESC_CHAR )* EOL heredoc* ;
+instruction : INSTRUCTION heredoc* ;
 
 heredoc : HEREDOC_LINE* HEREDOC_END ;

@@ -9,13 +9,15 @@ import java.util.List;
 import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.Parser;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
-import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.tree.TerminalNode;
 
 /**
- * Source text to generic AST: ANTLR recognises the line structure, then each logical line
+ * Source text to generic AST: the ANTLR lexer splits physical lines, {@link LogicalLines} joins
+ * them into logical lines, the ANTLR parser recognises the file structure, then each logical line
  * goes through BuildKit's dispatch table ({@link LineParsers}).
  */
 public final class AstParser {
@@ -29,15 +31,24 @@ public final class AstParser {
   public static ParsedFile parse(String source) {
     DockerfileLexer lexer = new DockerfileLexer(CharStreams.fromString(source));
     lexer.removeErrorListeners();
-    DockerfileLineParser parser = new DockerfileLineParser(new CommonTokenStream(lexer));
+    LogicalLines lines = new LogicalLines(lexer);
+    LineState state = lines.state();
+    DockerfileLineParser parser = new DockerfileLineParser(new CommonTokenStream(lines));
+    // The listener below throws at the first error, so the resynchronisation that the default strategy
+    // prepares before every loop iteration would never be used: skip it.
+    parser.setErrorHandler(new DefaultErrorStrategy() {
+      @Override
+      public void sync(Parser recognizer) {
+      }
+    });
     parser.removeErrorListeners();
     parser.addErrorListener(new BaseErrorListener() {
       @Override
       public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line,
                   int charPositionInLine, String msg, RecognitionException e) {
-        if (lexer.hooks().heredocPending()) {
-          int start = lexer.hooks().instructionStartLine();
-          String name = lexer.hooks().pendingHeredoc();
+        if (state.heredocPending()) {
+          int start = state.instructionStartLine();
+          String name = state.pendingHeredoc();
           throw ParseFailure.near("unterminated heredoc: no line " + GoText.quote(name) + " ends it", "<<")
               .at(start, 1, start);
         }
@@ -45,66 +56,49 @@ public final class AstParser {
       }
     });
     DockerfileLineParser.DockerfileContext tree = parser.dockerfile();
-    char escape = lexer.hooks().escape();
+    char escape = state.escape();
     List<Node> nodes = new ArrayList<>();
     for (InstructionContext instruction : tree.instruction()) {
       nodes.add(toNode(instruction, escape));
     }
     if (nodes.isEmpty()) {
-      int lines = lineCount(source);
-      throw new ParseFailure("file with no instructions", Math.max(lines, 1));
+      throw new ParseFailure("file with no instructions", Math.max(lineCount(source), 1));
     }
-    return new ParsedFile(lexer.hooks().directives(), escape, nodes);
+    return new ParsedFile(state.directives(), escape, nodes);
   }
 
   private static Node toNode(InstructionContext ctx, char escape) {
-    Token head = ctx.head;
-    StringBuilder line = new StringBuilder();
-    int skipLeading = 0;
-    if (head.getType() == DockerfileLexer.INSTRUCTION_WORD) {
-      String trimmed = GoText.trimLeft(head.getText());
-      skipLeading = head.getText().length() - trimmed.length();
-      line.append(trimmed);
-    }
-    Token last = head;
-    for (int i = 1; i < ctx.getChildCount(); i++) {
-      if (!(ctx.getChild(i) instanceof TerminalNode terminal)) {
-        break;
-      }
-      Token t = terminal.getSymbol();
-      if (t.getType() != DockerfileLexer.TEXT && t.getType() != DockerfileLexer.ESC_CHAR) {
-        break;
-      }
-      line.append(t.getText());
-      last = t;
-    }
-    String joined = line.toString();
-    int column = Positions.column(head) + skipLeading;
+    LogicalLineToken head = (LogicalLineToken) ctx.INSTRUCTION().getSymbol();
     LineNode lineNode;
     try {
-      lineNode = LineParsers.parseLine(joined, escape);
+      lineNode = LineParsers.parseLine(head.getText(), escape);
     } catch (ParseFailure e) {
-      throw e.at(head.getLine(), column, last.getLine());
+      throw e.at(head.getLine(), head.startColumn, head.endLine);
+    }
+    int endLine = head.endLine;
+    int endColumn = head.endColumn;
+    List<HeredocContext> bodies = ctx.heredoc();
+    if (bodies.isEmpty()) {
+      return new Node(lineNode, List.of(), Positions.span(head, endLine, endColumn));
+    }
+    List<HeredocMarker> markers;
+    try {
+      markers = HeredocScanner.markers(lineNode);
+    } catch (ParseFailure e) {
+      throw e.at(head.getLine(), head.startColumn, head.endLine);
     }
     List<Node.RawHeredoc> heredocs = new ArrayList<>();
-    List<HeredocContext> bodies = ctx.heredoc();
-    if (!bodies.isEmpty()) {
-      List<HeredocMarker> markers;
-      try {
-        markers = HeredocScanner.markers(lineNode);
-      } catch (ParseFailure e) {
-        throw e.at(head.getLine(), column, last.getLine());
+    for (int i = 0; i < bodies.size() && i < markers.size(); i++) {
+      StringBuilder content = new StringBuilder();
+      for (TerminalNode line : bodies.get(i).HEREDOC_LINE()) {
+        content.append(line.getSymbol().getText());
       }
-      for (int i = 0; i < bodies.size() && i < markers.size(); i++) {
-        StringBuilder content = new StringBuilder();
-        for (Token t : bodies.get(i).HEREDOC_LINE().stream().map(n -> n.getSymbol()).toList()) {
-          content.append(t.getText());
-        }
-        heredocs.add(new Node.RawHeredoc(markers.get(i), content.toString()));
-        last = bodies.get(i).HEREDOC_END().getSymbol();
-      }
+      heredocs.add(new Node.RawHeredoc(markers.get(i), content.toString()));
+      TerminalNode terminator = bodies.get(i).HEREDOC_END();
+      endLine = terminator.getSymbol().getLine();
+      endColumn = Positions.lineEndColumn(terminator.getSymbol());
     }
-    return new Node(lineNode, heredocs, Positions.span(head, skipLeading, last));
+    return new Node(lineNode, heredocs, Positions.span(head, endLine, endColumn));
   }
 
   private static int lineCount(String source) {

@@ -2,12 +2,9 @@ package dev.jbuild.dockerfile.internal.ast;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** Splits a logical line into instruction word, leading flags and the rest (BuildKit's splitCommand). */
 final class CommandSplitter {
-  /** BuildKit's reWhitespace; deliberately narrower than {@link GoText#isSpace}. */
-  static final Pattern WHITESPACE = Pattern.compile("[\\t\\u000B\\f\\r ]+");
 
   record Split(String keyword, List<String> flags, String rest) {
   }
@@ -15,14 +12,57 @@ final class CommandSplitter {
   private CommandSplitter() {
   }
 
+  /**
+   * {@code s} split around runs of BuildKit's reWhitespace {@code [\t\v\f\r ]+} (deliberately
+   * narrower than {@link GoText#isSpace}), with Go's regexp.Split semantics: at most {@code limit}
+   * fields when {@code limit > 0}, empty leading and trailing fields kept. Hand-written rather
+   * than a regex: it runs on every instruction, and compiling a pattern slows the first parse.
+   */
+  static String[] splitWhitespace(String s, int limit) {
+    List<String> fields = new ArrayList<>();
+    int from = 0;
+    int n = s.length();
+    for (int i = 0; i < n && (limit <= 0 || fields.size() < limit - 1); i++) {
+      if (isReWhitespace(s.charAt(i))) {
+        fields.add(s.substring(from, i));
+        while (i + 1 < n && isReWhitespace(s.charAt(i + 1))) {
+          i++;
+        }
+        from = i + 1;
+      }
+    }
+    fields.add(s.substring(from));
+    return fields.toArray(new String[0]);
+  }
+
+  private static boolean isReWhitespace(char c) {
+    return c == ' ' || c == '\t' || c == 0x0B || c == '\f' || c == '\r';
+  }
+
   static Split split(String line) {
-    String[] parts = WHITESPACE.split(GoText.trim(line), 2);
-    if (parts.length < 2) {
-      return new Split(parts[0], List.of(), "");
+    // Indices rather than GoText.trim and splitWhitespace(.., 2): this runs on every instruction.
+    int start = 0;
+    int end = line.length();
+    while (start < end && GoText.isSpace(line.charAt(start))) {
+      start++;
+    }
+    while (end > start && GoText.isSpace(line.charAt(end - 1))) {
+      end--;
+    }
+    int gap = start;
+    while (gap < end && !isReWhitespace(line.charAt(gap))) {
+      gap++;
+    }
+    if (gap == end) {
+      return new Split(line.substring(start, end), List.of(), "");
+    }
+    int restStart = gap;
+    while (restStart < end && isReWhitespace(line.charAt(restStart))) {
+      restStart++;
     }
     List<String> flags = new ArrayList<>();
-    String rest = extractFlags(parts[1], flags);
-    return new Split(parts[0], flags, GoText.trim(rest));
+    String rest = extractFlags(line.substring(restStart, end), flags);
+    return new Split(line.substring(start, gap), flags, GoText.trim(rest));
   }
 
   /**

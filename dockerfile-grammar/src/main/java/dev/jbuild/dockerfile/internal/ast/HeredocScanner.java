@@ -7,15 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Which heredocs an instruction line opens. Shared by the lexer (to know how many bodies to
  * read) and the AST builder (to name them), so both always agree.
  */
 public final class HeredocScanner {
-  private static final Pattern HEREDOC = Pattern.compile("(\\d*)<<(-?)([^<]*)", Pattern.DOTALL);
   private static final Set<String> HEREDOC_INSTRUCTIONS = Set.of("add", "copy", "run");
   // BuildKit always lexes heredoc words with backslash, regardless of the escape directive.
   private static final ShellLex RAW_LINE = new ShellLex('\\').withRawQuotes(true).withRawEscapes(true)
@@ -56,11 +53,19 @@ public final class HeredocScanner {
 
   /** The heredoc a single word denotes, or null when it is not one. */
   public static HeredocMarker parse(String word) {
-    Matcher m = HEREDOC.matcher(word);
-    if (!m.matches() || m.group(3).isEmpty()) {
+    // BuildKit's `^(\d*)<<(-?)([^<]*)$`, matched by hand: it runs on every COPY and ADD argument.
+    int digits = 0;
+    while (digits < word.length() && word.charAt(digits) >= '0' && word.charAt(digits) <= '9') {
+      digits++;
+    }
+    if (!word.startsWith("<<", digits)) {
       return null;
     }
-    String rest = m.group(3);
+    boolean chomp = word.startsWith("-", digits + 2);
+    String rest = word.substring(digits + (chomp ? 3 : 2));
+    if (rest.isEmpty() || rest.indexOf('<') >= 0) {
+      return null;
+    }
     List<String> words;
     List<String> raw;
     try {
@@ -78,8 +83,8 @@ public final class HeredocScanner {
     String name = words.get(0);
     // A quoted delimiter (any part of it) turns expansion of the body off.
     boolean expand = quotes(name) == quotes(raw.get(0));
-    int fd = m.group(1).isEmpty() ? 0 : parseFd(m.group(1));
-    return new HeredocMarker(name, fd, expand, m.group(2).equals("-"));
+    int fd = digits == 0 ? 0 : parseFd(word.substring(0, digits));
+    return new HeredocMarker(name, fd, expand, chomp);
   }
 
   private static int parseFd(String digits) {

@@ -72,7 +72,7 @@ public final class LineParsers {
       return;
     }
     // Go's regexp.Split keeps empty leading/trailing fields; rest is trimmed so none occur.
-    for (String part : CommandSplitter.WHITESPACE.split(rest, -1)) {
+    for (String part : CommandSplitter.splitWhitespace(rest, -1)) {
       args.add(part);
     }
   }
@@ -100,7 +100,7 @@ public final class LineParsers {
       return;
     }
     if (!words.get(0).contains("=")) {
-      String[] parts = CommandSplitter.WHITESPACE.split(rest, 2);
+      String[] parts = CommandSplitter.splitWhitespace(rest, 2);
       if (parts.length < 2) {
         throw ParseFailure.near(instruction + " must have two arguments", parts[0]);
       }

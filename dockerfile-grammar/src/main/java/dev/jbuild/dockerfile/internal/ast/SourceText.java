@@ -57,6 +57,11 @@ public final class SourceText {
    * @throws ParseFailure naming the offending byte
    */
   public static String decodeUtf8(byte[] bytes) {
+    // Fast path: the JDK's decoder replaces bad input with U+FFFD; without one, the bytes were valid.
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    if (text.indexOf('\uFFFD') < 0) {
+      return text;
+    }
     CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);

@@ -11,7 +11,10 @@ import java.util.regex.Pattern;
 
 /** Argument-count rules and helpers shared by the translators (BuildKit's wording). */
 final class Checks {
-  private static final Pattern LEADING_TABS = Pattern.compile("(?m)^\\t+");
+  /** Compiled on first use only: few files hold a {@code <<-} heredoc. */
+  private static final class LeadingTabs {
+    static final Pattern PATTERN = Pattern.compile("(?m)^\\t+");
+  }
 
   private Checks() {
   }
@@ -45,7 +48,7 @@ final class Checks {
   }
 
   static Heredoc heredoc(Node.RawHeredoc raw) {
-    String content = raw.marker().chomp() ? LEADING_TABS.matcher(raw.content()).replaceAll("") : raw.content();
+    String content = raw.marker().chomp() ? LeadingTabs.PATTERN.matcher(raw.content()).replaceAll("") : raw.content();
     return new Heredoc(raw.marker().name(), content, raw.marker().expand(), raw.marker().chomp());
   }
 }

@@ -15,14 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK: the instructions that carry a command line. */
 final class CommandInstructions {
   private static final Set<String> NETWORKS = Set.of("default", "none", "host");
   private static final Set<String> SECURITY = Set.of("sandbox", "insecure");
-  private static final Pattern DURATION =
-      Pattern.compile("([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|ms|s|m|h)(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|ms|s|m|h))*|0");
 
   private CommandInstructions() {
   }
@@ -116,9 +113,56 @@ final class CommandInstructions {
 
   private static String duration(FlagSet flags, String name) {
     String value = flags.string(name);
-    if (value != null && !value.isEmpty() && !DURATION.matcher(value).matches()) {
+    if (value != null && !value.isEmpty() && !isDuration(value)) {
       throw ParseFailure.near("invalid duration for --" + name + ": \"" + value + "\"", "--" + name);
     }
     return value;
+  }
+
+  /**
+   * Go's duration syntax as BuildKit accepts it, {@code 0} or one or more {@code <number><unit>}
+   * with units ns, us, µs, ms, s, m, h ({@code ([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h)}
+   * repeated). By hand: no pattern to compile on the first parse; no alternative needs
+   * backtracking, so a left-to-right scan is exact.
+   */
+  static boolean isDuration(String value) {
+    if (value.equals("0")) {
+      return true;
+    }
+    if (value.isEmpty()) {
+      return false;
+    }
+    int i = 0;
+    int n = value.length();
+    while (i < n) {
+      int digits = skipDigits(value, i);
+      if (digits > i) {
+        i = digits;
+        if (i < n && value.charAt(i) == '.') {
+          i = skipDigits(value, i + 1);
+        }
+      } else if (value.charAt(i) == '.' && skipDigits(value, i + 1) > i + 1) {
+        i = skipDigits(value, i + 1);
+      } else {
+        return false;
+      }
+      if (value.startsWith("ns", i) || value.startsWith("us", i) || value.startsWith("\u00b5s", i)
+          || value.startsWith("ms", i)) {
+        i += 2;
+      } else if (i < n && (value.charAt(i) == 's' || value.charAt(i) == 'm' || value.charAt(i) == 'h')) {
+        i++;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int skipDigits(String s, int from) {
+    int i = from;
+    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+      i++;
+    }
+    return i;
   }
 }

@@ -77,7 +77,12 @@ final class FlagSet {
           if (eq < 0) {
             throw ParseFailure.near("missing a value on flag: " + name, "--" + name);
           }
-          values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+          List<String> list = values.get(name);
+          if (list == null) {
+            list = new ArrayList<>();
+            values.put(name, list);
+          }
+          list.add(value);
         }
       }
     }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * {@code RUN --mount=<csv>}: keys checked per mount type, with BuildKit's messages
@@ -37,7 +36,6 @@ final class MountParser {
   private static final Set<String> SHARING = Set.of("shared", "private", "locked");
   private static final Set<String> GO_BOOLS =
       Set.of("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False");
-  private static final Pattern VARIABLE = Pattern.compile("\\$.");
 
   private MountParser() {
   }
@@ -107,9 +105,9 @@ final class MountParser {
   }
 
   private static void checkType(String type, Map<String, String> options) {
-    boolean hasSource = SOURCE.stream().anyMatch(options::containsKey);
+    boolean hasSource = containsAny(options, SOURCE);
     if (type.equals("secret")) {
-      if (!hasSource && TARGET.stream().noneMatch(options::containsKey) && !options.containsKey("id")
+      if (!hasSource && !containsAny(options, TARGET) && !options.containsKey("id")
           && !options.containsKey("env")) {
         throw new ParseFailure("invalid secret mount. one of source, target required");
       }
@@ -118,13 +116,35 @@ final class MountParser {
       }
       return;
     }
-    if (!type.equals("ssh") && TARGET.stream().noneMatch(options::containsKey)) {
+    if (!type.equals("ssh") && !containsAny(options, TARGET)) {
       throw new ParseFailure("mount type '" + type + "' requires a target");
     }
   }
 
+  // Loops rather than streams and method references: each of those costs a class spun at run time on the
+  // first parse.
+  private static boolean containsAny(Map<String, String> options, Set<String> keys) {
+    for (String key : keys) {
+      if (options.containsKey(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code value} matches {@code \$.} somewhere: a {@code $} followed by a character other than a line end. */
+  private static boolean hasVariable(String value) {
+    for (int i = value.indexOf('$'); i >= 0 && i + 1 < value.length(); i = value.indexOf('$', i + 1)) {
+      char next = value.charAt(i + 1);
+      if (next != '\n' && next != '\r' && next != 0x85 && next != 0x2028 && next != 0x2029) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static void check(String key, String value, String field) {
-    if (key.equals("from") && VARIABLE.matcher(value).find()) {
+    if (key.equals("from") && hasVariable(value)) {
       throw ParseFailure.near("'from' doesn't support variable expansion, define alias stage instead", field);
     }
     if (value.contains("$")) {
@@ -207,8 +227,13 @@ final class MountParser {
       }
       i++; // the comma
     }
-    fields.removeIf(String::isEmpty);
-    return fields;
+    List<String> nonEmpty = new ArrayList<>(fields.size());
+    for (String f : fields) {
+      if (!f.isEmpty()) {
+        nonEmpty.add(f);
+      }
+    }
+    return nonEmpty;
   }
 
   private static ParseFailure badCsv(String spec) {

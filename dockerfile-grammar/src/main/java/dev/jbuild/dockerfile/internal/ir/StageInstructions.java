@@ -12,10 +12,27 @@ import java.util.regex.Pattern;
 
 /** FROM and ONBUILD: the instructions about stages and images rather than the filesystem. */
 final class StageInstructions {
-  private static final Pattern STAGE_NAME = Pattern.compile("[a-z][a-z0-9-_.]*");
-  private static final Pattern ONBUILD_PREFIX = Pattern.compile("(?i)^\\s*ONBUILD\\s*");
+
+  /** Compiled on first use only: most files have no ONBUILD, and every first parse pays for a compile. */
+  private static final class OnbuildPrefix {
+    static final Pattern PATTERN = Pattern.compile("(?i)^\\s*ONBUILD\\s*");
+  }
 
   private StageInstructions() {
+  }
+
+  /** BuildKit's {@code ^[a-z][a-z0-9-_.]*$}, by hand so that no pattern is compiled on the first parse. */
+  private static boolean isStageName(String name) {
+    if (name.isEmpty() || name.charAt(0) < 'a' || name.charAt(0) > 'z') {
+      return false;
+    }
+    for (int i = 1; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-' && c != '_' && c != '.') {
+        return false;
+      }
+    }
+    return true;
   }
 
   static From from(Node node) {
@@ -29,7 +46,7 @@ final class StageInstructions {
     String stageName = null;
     if (named) {
       stageName = args.get(2);
-      if (!STAGE_NAME.matcher(stageName.toLowerCase(Locale.ROOT)).matches()) {
+      if (!isStageName(stageName.toLowerCase(Locale.ROOT))) {
         throw ParseFailure.near("invalid name for build stage: " + GoText.quote(stageName)
             + ", name can't start with a number or contain symbols", stageName);
       }
@@ -53,7 +70,7 @@ final class StageInstructions {
     }
     // Fail now rather than in every child build: the trigger must itself be valid.
     InstructionTranslator.translate(new Node(trigger, node.heredocs(), node.span()));
-    String text = ONBUILD_PREFIX.matcher(line.original()).replaceFirst("");
+    String text = OnbuildPrefix.PATTERN.matcher(line.original()).replaceFirst("");
     return new Onbuild(node.span(), line.original(), text);
   }
 }

@@ -1,6 +1,5 @@
 package dev.jbuild.dockerfile.internal.ast;
 
-import dev.jbuild.dockerfile.internal.antlr.DockerfileLexer;
 import dev.jbuild.dockerfile.ir.Directive;
 import dev.jbuild.dockerfile.ir.SourceSpan;
 import java.util.ArrayDeque;
@@ -10,71 +9,85 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Cross-line lexer state: parser directives (which change the escape character for the
- * rest of the file), the text of the logical line being read, and the heredoc bodies it
- * still has to read. Kept out of the .g4 file so it is ordinary, testable Java.
+ * State carried across lines while {@link LogicalLines} reads a file: parser directives (which
+ * change the escape character for the rest of the file), where the current instruction started,
+ * and the heredoc bodies it still has to read.
  */
-public final class LexerHooks {
-  // BuildKit's reDirectives, `#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` with Go RE2's \s = [\t\n\f\r ].
-  // The value part is matched by hand (directiveValue): Java's backtracking engine would take
-  // quadratic time on a long run of spaces, which a hostile first line can supply.
-  private static final Pattern DIRECTIVE =
-      Pattern.compile("#[\\t\\n\\f\\r ]*+([a-zA-Z][a-zA-Z0-9]*+)[\\t\\n\\f\\r ]*+=(.*)", Pattern.DOTALL);
+final class LineState {
   private static final Set<String> VALID_DIRECTIVES = Set.of("syntax", "escape", "check");
 
   private char escape = '\\';
   private boolean directivesDone;
   private final Set<String> seen = new HashSet<>();
   private final List<Directive> directives = new ArrayList<>();
-  private final StringBuilder logicalLine = new StringBuilder();
   private final Deque<HeredocMarker> pending = new ArrayDeque<>();
   private int instructionStartLine = 1;
 
-  public char escape() {
+  char escape() {
     return escape;
   }
 
-  public List<Directive> directives() {
+  List<Directive> directives() {
     return List.copyOf(directives);
   }
 
-  public int instructionStartLine() {
+  int instructionStartLine() {
     return instructionStartLine;
   }
 
-  /** The escape char just matched ends the physical line as a continuation. */
-  public boolean isContinuation(int matched, int before, boolean checkBehind) {
-    // BuildKit: an escape preceded by an escape is literal, not a continuation.
-    return matched == escape && (!checkBehind || before != escape);
+  /**
+   * Whether a physical line whose last character other than space and tab is {@code line[last]}
+   * continues on the next line: it is the escape, not itself escaped (BuildKit's
+   * {@code ([^\\])\\[ \t]*$|^\\[ \t]*$}).
+   */
+  boolean continues(String line, int last) {
+    return last >= 0 && line.charAt(last) == escape && (last == 0 || line.charAt(last - 1) != escape);
   }
 
-  public void nonDirectiveLine() {
+  void nonDirectiveLine() {
     directivesDone = true;
   }
 
   /** @return true when the comment line is a parser directive */
-  public boolean commentLine(String text, int line) {
+  boolean commentLine(String text, int line) {
     if (directivesDone) {
       return false;
     }
     String body = stripNewline(GoText.trimLeft(text));
-    Matcher m = DIRECTIVE.matcher(body);
-    String value = m.matches() ? directiveValue(m.group(2)) : null;
+    // BuildKit's reDirectives, `#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` with Go RE2's
+    // \s = [\t\n\f\r ], matched by hand: no pattern to compile on the first parse, and no
+    // backtracking (quadratic on a long run of spaces, which a hostile first line can supply).
+    int n = body.length();
+    int i = Math.min(1, n);
+    while (i < n && isRe2Space(body.charAt(i))) {
+      i++;
+    }
+    int nameStart = i;
+    if (i < n && isAsciiLetter(body.charAt(i))) {
+      i++;
+      while (i < n && (isAsciiLetter(body.charAt(i)) || (body.charAt(i) >= '0' && body.charAt(i) <= '9'))) {
+        i++;
+      }
+    }
+    String written = body.substring(nameStart, i);
+    while (i < n && isRe2Space(body.charAt(i))) {
+      i++;
+    }
+    boolean matches = n > 0 && body.charAt(0) == '#' && !written.isEmpty() && i < n && body.charAt(i) == '=';
+    String value = matches ? directiveValue(body.substring(i + 1)) : null;
     if (value == null) {
       directivesDone = true;
       return false;
     }
-    String name = m.group(1).toLowerCase(Locale.ROOT);
+    String name = written.toLowerCase(Locale.ROOT);
     if (!VALID_DIRECTIVES.contains(name)) {
       directivesDone = true;
       return false;
     }
     if (!seen.add(name)) {
-      throw ParseFailure.near("only one " + name + " parser directive can be used", m.group(1)).at(line, 1, line);
+      throw ParseFailure.near("only one " + name + " parser directive can be used", written).at(line, 1, line);
     }
     if (name.equals("escape")) {
       if (!value.equals("`") && !value.equals("\\")) {
@@ -106,34 +119,29 @@ public final class LexerHooks {
     return after.isEmpty() ? null : after.substring(after.length() - 1);
   }
 
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
   private static boolean isRe2Space(char c) {
     return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
   }
 
-  public void instructionStart(int line) {
+  void instructionStart(int line) {
     directivesDone = true;
     instructionStartLine = line;
-    logicalLine.setLength(0);
   }
 
-  public void tokenEmitted(int type, String text, int line) {
-    if (type == DockerfileLexer.INSTRUCTION_WORD) {
-      logicalLine.append(GoText.trimLeft(text));
-    } else if (type == DockerfileLexer.TEXT || type == DockerfileLexer.ESC_CHAR) {
-      logicalLine.append(text);
+  /** Queues the heredoc bodies that {@code logicalLine} opens; they are the next lines read. */
+  void endLogicalLine(String logicalLine) {
+    // A loop, not addAll: ArrayDeque.addAll goes through a lambda, costly on the first parse.
+    for (HeredocMarker marker : HeredocScanner.markersQuietly(logicalLine, escape)) {
+      pending.addLast(marker);
     }
   }
 
-  /** @return true when heredoc bodies follow */
-  public boolean endLogicalLine() {
-    List<HeredocMarker> markers = HeredocScanner.markersQuietly(logicalLine.toString(), escape);
-    logicalLine.setLength(0);
-    pending.addAll(markers);
-    return !pending.isEmpty();
-  }
-
   /** @return true when the line terminates the current heredoc */
-  public boolean heredocLine(String text) {
+  boolean heredocLine(String text) {
     HeredocMarker current = pending.peekFirst();
     if (current == null) {
       return false;
@@ -159,12 +167,12 @@ public final class LexerHooks {
   }
 
   /** The name of the heredoc being read, or null. */
-  public String pendingHeredoc() {
+  String pendingHeredoc() {
     HeredocMarker current = pending.peekFirst();
     return current == null ? null : current.name();
   }
 
-  public boolean heredocPending() {
+  boolean heredocPending() {
     return !pending.isEmpty();
   }
 
