@@ -39,7 +39,8 @@ final class LogicalLines implements TokenSource {
     }
     if (state.heredocPending()) {
       String text = cacheText(token);
-      ((CommonToken) token).setType(state.heredocLine(text) ? DockerfileLexer.HEREDOC_END : DockerfileLexer.HEREDOC_LINE);
+      int heredocType = state.heredocLine(text) ? DockerfileLexer.HEREDOC_END : DockerfileLexer.HEREDOC_LINE;
+      ((CommonToken) token).setType(heredocType);
       return token;
     }
     if (type == DockerfileLexer.BLANK_LINE) {

@@ -21,7 +21,8 @@ class CommandSplitterTest {
         s.append(alphabet[random.nextInt(alphabet.length)]);
       }
       String text = s.toString();
-      assertThat(CommandSplitter.splitWhitespace(text, 2)).as("%s, 2", text).containsExactly(RE_WHITESPACE.split(text, 2));
+      assertThat(CommandSplitter.splitWhitespace(text, 2)).as("%s, 2", text)
+          .containsExactly(RE_WHITESPACE.split(text, 2));
       assertThat(CommandSplitter.splitWhitespace(text, -1)).as("%s, -1", text)
           .containsExactly(RE_WHITESPACE.split(text, -1));
     }

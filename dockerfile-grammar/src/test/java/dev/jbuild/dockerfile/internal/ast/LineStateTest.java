@@ -23,7 +23,8 @@ class LineStateTest {
       LineState state = new LineState();
       String body = GoText.trimLeft(line);
       Matcher m = DIRECTIVE.matcher(body);
-      boolean expected = m.matches() && List.of("syntax", "escape", "check").contains(m.group(1).toLowerCase(Locale.ROOT));
+      boolean expected = m.matches()
+          && List.of("syntax", "escape", "check").contains(m.group(1).toLowerCase(Locale.ROOT));
       assertThat(state.commentLine(line + "\n", 1)).as(line).isEqualTo(expected);
     }
   }
