@@ -68,8 +68,8 @@ final class Buildah implements AutoCloseable {
   public void close() throws IOException, InterruptedException {
     run("rm", "--all");
     // Anything buildah left mounted under its root would make the delete fail.
-    Processes.run(List.of("sh", "-c", "grep -o ' " + dir + "[^ ]*' /proc/self/mounts | sort -r | xargs -r -n1 umount -l"),
-        Map.of(), null);
+    Processes.run(List.of("sh", "-c",
+        "grep -o ' " + dir + "[^ ]*' /proc/self/mounts | sort -r | xargs -r -n1 umount -l"), Map.of(), null);
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
