@@ -53,7 +53,8 @@ buildah_() {
     --storage-driver overlay "$@"
 }
 export DOCKER_HOST=unix://$work/docker/docker.sock DOCKER_CONFIG=$work/docker/config DOCKER_BUILDKIT=0
-mkdir -p "$work/buildah/tmp" "$work/docker" "$cache"
+mkdir -p "$work/buildah/tmp" "$work/docker/config" "$cache"
+echo "{}" > "$work/docker/config/config.json"   # buildah reads DOCKER_CONFIG too, and wants the file there
 
 echo "== jbuild: $("$jbuild" --version | head -1)" >&2   # builds the CLI on first use, before any timing
 
@@ -104,7 +105,7 @@ sed -i "s|localhost:5000/|$reg/|" "$ctx"/*/Dockerfile
 
 export WORK=$work REG=$reg REPS=$reps TOOLS=$tools JBUILD=$jbuild CTX=$ctx
 python3 - <<'PY'
-import os, statistics, subprocess, sys, time
+import os, resource, statistics, subprocess, sys, time
 
 work, reg, reps, ctx = os.environ["WORK"], os.environ["REG"], int(os.environ["REPS"]), os.environ["CTX"]
 tools = os.environ["TOOLS"].split()
@@ -129,16 +130,26 @@ TOOLS = {
         prep="docker pull -q {reg}/debian:bookworm"),
 }
 
+class Failed(Exception):
+    pass
+
 def sh(cmd, check=True):
     r = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if check and r.returncode != 0:
-        sys.exit(f"FAILED: {cmd}\n{r.stdout[-3000:]}")
+        raise Failed(f"{cmd}\n{r.stdout[-2000:]}")
     return r.stdout
 
-def timed(cmd):
-    t = time.perf_counter(); sh(cmd); return time.perf_counter() - t
+cpu = {}  # (tool, workload, figure) -> [CPU seconds of the tool's processes]
+def timed(cmd, key=None):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN); t = time.perf_counter()
+    sh(cmd)
+    wall = time.perf_counter() - t; r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if key:  # user + system time of the command and every process it waited for (docker's work is in dockerd)
+        cpu.setdefault(key, []).append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+    return wall
 
 res = {}  # (tool, workload, figure) -> [seconds]
+failed = {}  # (tool, workload) -> why
 def add(tool, w, fig, v):
     res.setdefault((tool, w, fig), []).append(v)
 
@@ -147,14 +158,23 @@ for w in ("app", "multistage", "bigfile"):
         for tool in tools:
             t = TOOLS[tool]; tag = f"bench-{w}-{tool}"; c = os.path.join(ctx, w)
             f = lambda s: s.format(tag=tag, ctx=c, reg=reg)
-            sh(f(t["clean"]), check=False); sh(f(t["prep"]))
-            now = {"cold": timed(f(t["build"])), "warm": timed(f(t["build"]))}
-            if w != "bigfile":
-                with open(os.path.join(c, "src", "s7.txt"), "a") as fh:
-                    fh.write(f"edit {tool} {i} {time.time()}\n")
-                now["edit"] = timed(f(t["build"]))
-            if w == "app" and i == 0:
-                now["push"] = timed(f(t["push"]))
+            if (tool, w) in failed:
+                continue
+            now = {}
+            try:
+                sh(f(t["clean"]), check=False); sh(f(t["prep"]))
+                now["cold"] = timed(f(t["build"]), (tool, w, "cold"))
+                now["warm"] = timed(f(t["build"]), (tool, w, "warm"))
+                if w != "bigfile":
+                    with open(os.path.join(c, "src", "s7.txt"), "a") as fh:
+                        fh.write(f"edit {tool} {i} {time.time()}\n")
+                    now["edit"] = timed(f(t["build"]), (tool, w, "edit"))
+                if w == "app" and i == 0:
+                    now["push"] = timed(f(t["push"]), (tool, w, "push"))
+            except Failed as e:  # e.g. a Dockerfile feature a tool lacks: report it, time the rest
+                failed[(tool, w)] = str(e).strip().splitlines()[-1]
+                print(f"  {w} {tool} FAILED: {e}", file=sys.stderr, flush=True)
+                continue
             for fig, v in now.items():
                 add(tool, w, fig, v)
             print(f"  {w} rep {i + 1} {tool}: " + ", ".join(f"{k} {v:.2f}" for k, v in now.items()),
@@ -170,7 +190,16 @@ print("tool      workload      cold    warm    edit    push")
 for tool in tools:
     for w in ("app", "multistage", "bigfile"):
         cells = [f"{med((tool, w, f)):7.2f}" if med((tool, w, f)) is not None else "      -" for f in figs]
-        print(f"{tool:9} {w:11} " + " ".join(cells))
+        print(f"{tool:9} {w:11} " + " ".join(cells)
+              + (f"   failed: {failed[(tool, w)]}" if (tool, w) in failed else ""))
+print("\nCPU seconds (user + system) of the command and its children, medians; docker's work runs in dockerd")
+print("tool      workload      cold    warm    edit    push")
+for tool in tools:
+    if tool == "docker":
+        continue
+    for w in ("app", "multistage", "bigfile"):
+        m = lambda f: statistics.median(cpu[(tool, w, f)]) if (tool, w, f) in cpu else None
+        print(f"{tool:9} {w:11} " + " ".join(f"{m(f):7.2f}" if m(f) is not None else "      -" for f in figs))
 peers = [t for t in tools if t != "jbuild"]
 if "jbuild" in tools and peers:
     target = {"cold": 0.7, "warm": 0.5, "edit": 0.5}

@@ -23,8 +23,9 @@ final class Buildah implements AutoCloseable {
     this.dir = dir;
   }
 
-  /** Skips (assumption) when buildah or runc is not installed. */
+  /** Skips (assumption) when buildah or runc is not installed, or when not root (rootless buildah differs). */
   static Buildah start() throws IOException {
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "buildah runs as root in these tests");
     Assumptions.assumeTrue(onPath("buildah"), "buildah is not installed (scripts/install-deps installs it)");
     Assumptions.assumeTrue(onPath("runc"), "runc is not installed (scripts/install-deps installs it)");
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "jbuild-buildah-");
