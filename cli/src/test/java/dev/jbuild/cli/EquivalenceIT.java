@@ -57,27 +57,14 @@ class EquivalenceIT {
    * supported by this version of jbuild yet", and the case is skipped (assumption) instead of failing; once
    * jbuild builds them they are compared like every other case. Any other build failure fails the test.
    */
-  private static final Map<String, String> PENDING_COPY_FEATURES = Map.of(
-      "multistage", "COPY --from",
-      "heredoc-copy", "COPY with a heredoc",
-      "chown-name", "COPY --chown with user and group names");
+  private static final Map<String, String> PENDING_COPY_FEATURES = Map.of();
 
   /**
    * Samples where jbuild is known to differ from buildah and docker, each a jbuild bug waiting for its fix in
    * the builder or runtime. A difference in one of them skips the case (assumption) with the bug and the full
    * comparison in the message; once jbuild matches, the case passes and its entry should go.
    */
-  private static final Map<String, String> KNOWN_JBUILD_BUGS = Map.of(
-      "env-same-instruction", "ConfigInstructions expands each ENV pair with the pairs before it in the same "
-          + "instruction; docker, BuildKit and buildah expand every pair with the variables as they were before "
-          + "the instruction (Dockerfile reference, ENV: \"def=hello, not bye\")",
-      "workdir-user", "WorkdirInstruction chowns a new WORKDIR only to a numeric USER; for a user name it is "
-          + "left 0:0, where BuildKit and buildah look the name up in /etc/passwd",
-      "user-groups", "ImageUsers leaves the primary gid out of additionalGids, so RUN as USER has no "
-          + "supplementary groups; docker >= 23.0.1, containerd, BuildKit and buildah include it "
-          + "(CVE-2023-25173)",
-      "copy-chmod", "CopyInstruction applies --chmod to the destination directory it creates for a directory "
-          + "source; buildah (and BuildKit) create it 0755 and apply the mode to the copied entries only");
+  private static final Map<String, String> KNOWN_JBUILD_BUGS = Map.of();
 
   /** The config fields compared; the rest (created, history, container_config) differ by tool by design. */
   private static final List<String> CONFIG_FIELDS = List.of("Env", "Cmd", "Entrypoint", "WorkingDir", "User",

@@ -43,11 +43,11 @@ final class ConfigInstructions {
     ContainerConfig c = state.containerConfig();
     Map<String, String> env = state.expansionEnv();
     if (instruction instanceof Env e) {
+      // Every pair is expanded with the variables as they were before the instruction: after
+      // `ENV abc=hello` then `ENV abc=bye def=$abc`, def is "hello" (the Dockerfile reference's own example).
       for (KeyValue kv : e.pairs()) {
-        // Each pair sees the pairs before it, as in BuildKit.
-        Map<String, String> scope = state.expansionEnv();
-        String key = ctx.expand(kv.key(), scope, e);
-        c = state.containerConfig().withEnv(key, ctx.expand(kv.value(), scope, e));
+        String key = ctx.expand(kv.key(), env, e);
+        c = state.containerConfig().withEnv(key, ctx.expand(kv.value(), env, e));
         state.setContainerConfig(c);
       }
     } else if (instruction instanceof Label l) {

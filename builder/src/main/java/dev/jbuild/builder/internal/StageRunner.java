@@ -34,12 +34,14 @@ final class StageRunner {
   private final StageLookup stages;
   private final StepCache cache;
   private final boolean useCache;
+  private final CopySources copySources;
 
   StageRunner(StepContext ctx, BuildOptions options, Map<String, String> globalArgs, StepCounter counter,
       StageLookup stages, StepCache cache, boolean useCache, CopySources copySources) {
     this.ctx = ctx;
     this.config = new ConfigInstructions(ctx);
     this.copy = new CopyInstruction(ctx, copySources);
+    this.copySources = copySources;
     this.mounts = new RunMounts(ctx, options, stages);
     this.run = new RunInstruction(ctx, mounts);
     this.buildArgs = options.buildArgs();
@@ -128,7 +130,7 @@ final class StageRunner {
     } else if (instruction instanceof Add a) {
       copy.apply(a, state);
     } else if (instruction instanceof Workdir w) {
-      WorkdirInstruction.apply(ctx, state, w);
+      WorkdirInstruction.apply(ctx, state, w, copySources);
     } else if (instruction instanceof Run r) {
       try (RunMounts.Prepared prepared = mounts.prepare(r, state)) {
         run.apply(r, state, index, prepared);

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 final class WorkdirInstruction {
   private WorkdirInstruction() {}
 
-  static void apply(StepContext ctx, StageState state, Workdir w) throws BuildException {
+  static void apply(StepContext ctx, StageState state, Workdir w, CopySources sources) throws BuildException {
     String path = ctx.expand(w.path(), state.expansionEnv(), w);
     if (path.isEmpty()) {
       throw new BuildException(ctx.where(w) + ": WORKDIR requires a path");
@@ -25,13 +25,15 @@ final class WorkdirInstruction {
     TreeMap<String, LayerEntry> entries = new TreeMap<>();
     try {
       FileIndex files = state.files(ctx.store().blobs());
-      long uid = numericUser(state.containerConfig().user(), 0);
-      long gid = numericUser(state.containerConfig().user(), 1);
       String prefix = "";
+      long[] owner = null;
       for (String part : relative.isEmpty() ? new String[0] : relative.split("/")) {
         prefix = prefix.isEmpty() ? part : prefix + "/" + part;
         if (files.get(prefix) == null) {
-          entries.put(prefix, LayerEntry.directory(prefix, 0755, uid, gid, ctx.timestamp()));
+          if (owner == null) {
+            owner = owner(ctx, state, w, sources);
+          }
+          entries.put(prefix, LayerEntry.directory(prefix, 0755, owner[0], owner[1], ctx.timestamp()));
         }
       }
     } catch (IOException | StoreException e) {
@@ -44,13 +46,16 @@ final class WorkdirInstruction {
     }
   }
 
-  /** BuildKit chowns a new WORKDIR to USER; names need /etc/passwd, which a later issue resolves. */
-  private static long numericUser(String user, int part) {
-    if (user == null) {
-      return 0;
+  /**
+   * BuildKit and buildah chown a new WORKDIR to USER; a name is looked up in the image's /etc/passwd and
+   * /etc/group (read inside the image), as {@code COPY --chown} does.
+   */
+  private static long[] owner(StepContext ctx, StageState state, Workdir w, CopySources sources)
+      throws BuildException {
+    String user = state.containerConfig().user();
+    if (user == null || user.isEmpty()) {
+      return new long[] {0, 0};
     }
-    String[] ids = user.split(":", 2);
-    String id = part < ids.length ? ids[part] : ids[0];
-    return id.matches("\\d{1,10}") ? Long.parseLong(id) : 0;
+    return UserDb.resolve(user, sources.tree(state, "the image"), sources::warn, ctx.where(w));
   }
 }
