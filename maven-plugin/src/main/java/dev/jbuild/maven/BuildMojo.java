@@ -168,7 +168,7 @@ public class BuildMojo extends AbstractJbuildMojo {
     if (!forked) {
       return Builds.run(request, listener);
     }
-    getLog().debug("jbuild: forking the build" + (prefix.isEmpty() ? "" : " with " + String.join(" ", prefix)));
+    getLog().info("jbuild: forking the build" + (prefix.isEmpty() ? "" : " with " + String.join(" ", prefix)));
     List<String> command = ForkedBuild.command(prefix, Path.of(System.getProperty("java.home"), "bin", "java"),
         pluginClasspath(), System.getProperty("user.home"));
     return ForkedBuild.run(command, request, listener, line -> getLog().warn("jbuild (forked): " + line));

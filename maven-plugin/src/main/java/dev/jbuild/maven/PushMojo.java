@@ -9,6 +9,8 @@ import dev.jbuild.registry.transfer.ImageTransfer;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Component;
@@ -17,7 +19,9 @@ import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
- * Pushes the built image under each of its names ({@code <tags>}) to the registry the name points at. Credentials
+ * Pushes the built image under each of its names ({@code <tags>}) that names a registry ({@code localhost:5000/app:1},
+ * {@code ghcr.io/team/app:1}, {@code docker.io/team/app:1}); names without one ({@code app:1}) are local names and are
+ * not pushed, so a local tag never goes to Docker Hub by accident. Credentials
  * come from the settings.xml {@code <server>} whose id is that registry ({@code localhost:5000}, {@code ghcr.io};
  * passwords may be encrypted with {@code mvn --encrypt-password}), then from docker's config.json and credential
  * helpers. Loopback registries are reached over plain HTTP, every other one over HTTPS.
@@ -36,8 +40,20 @@ public class PushMojo extends AbstractJbuildMojo {
     if (session.isOffline()) {
       throw new MojoFailureException("cannot push while Maven is offline (-o)");
     }
+    List<String> names = new ArrayList<>();
+    for (String name : imageNames()) {
+      if (namesRegistry(name)) {
+        names.add(name);
+      } else {
+        getLog().debug("jbuild: not pushing " + name + ": the name has no registry");
+      }
+    }
+    if (names.isEmpty()) {
+      throw new MojoFailureException("none of the image names " + imageNames() + " names a registry; add a tag such"
+          + " as registry.example.com/team/" + project.getArtifactId() + ":" + project.getVersion() + " to <tags>");
+    }
     try (Store store = Store.open(storeRoot())) {
-      for (String name : imageNames()) {
+      for (String name : names) {
         ImageReference dest = reference(name);
         Descriptor local = store.images().resolve(dest.familiar()).orElseThrow(() -> new MojoFailureException(
             "no image " + dest.familiar() + " in the jbuild store " + store.root() + "; run jbuild:build first"));
@@ -52,5 +68,15 @@ public class PushMojo extends AbstractJbuildMojo {
     } catch (RegistryException | IOException | OciException e) {
       throw new MojoFailureException("push failed: " + e.getMessage(), e);
     }
+  }
+
+  /** Whether the first path component is a registry host, by docker's rule: it has a dot or a port, or is localhost. */
+  static boolean namesRegistry(String name) {
+    int slash = name.indexOf('/');
+    if (slash < 0) {
+      return false;
+    }
+    String first = name.substring(0, slash);
+    return first.contains(".") || first.contains(":") || first.equals("localhost");
   }
 }
