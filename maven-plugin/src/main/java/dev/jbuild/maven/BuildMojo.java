@@ -119,8 +119,12 @@ public class BuildMojo extends AbstractJbuildMojo {
     buildArgs.forEach((k, v) -> options.buildArg(k, v == null ? "" : v));
     labels.forEach((k, v) -> options.label(k, v == null ? "" : v));
     addSecrets(options);
-    BuildRequest request = new BuildRequest(options.build(), storeRoot(), session.isOffline(),
-        ServerCredentials.of(session.getSettings().getServers(), decrypter, null));
+    // Offline builds pull nothing, so they need no credentials; online, a server that cannot be decrypted is only a
+    // problem if its registry is pulled from, and the pull then fails naming that registry.
+    BuildRequest request = new BuildRequest(options.build(), storeRoot(), session.isOffline(), session.isOffline()
+        ? Map.of()
+        : ServerCredentials.of(session.getSettings().getServers(), decrypter, null,
+            m -> getLog().debug("jbuild: " + m)));
     getLog().info("jbuild: building " + String.join(", ", request.options().tags()) + " from "
         + context.relativize(file) + (epoch != null ? " (SOURCE_DATE_EPOCH=" + epoch.getEpochSecond() + ")" : ""));
     long start = System.nanoTime();

@@ -58,7 +58,7 @@ public class PushMojo extends AbstractJbuildMojo {
         Descriptor local = store.images().resolve(dest.familiar()).orElseThrow(() -> new MojoFailureException(
             "no image " + dest.familiar() + " in the jbuild store " + store.root() + "; run jbuild:build first"));
         ImageTransfer transfer = new ImageTransfer(store, Registries.settings(
-            ServerCredentials.of(session.getSettings().getServers(), decrypter, dest.registry())),
+            ServerCredentials.of(session.getSettings().getServers(), decrypter, dest.registry(), null)),
             m -> getLog().debug(m));
         Digest pushed = transfer.push(local, dest);
         getLog().info("jbuild: pushed " + dest.familiar() + " " + pushed);

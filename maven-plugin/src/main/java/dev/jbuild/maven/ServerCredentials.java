@@ -23,11 +23,13 @@ final class ServerCredentials {
    * The credentials of the servers in {@code servers} that have a user name and password, by server id; when
    * {@code only} is not null, just that server.
    *
+   * @param skipped receives the message for a server whose password cannot be decrypted, which is then left out;
+   *     null makes that an error
    * @throws MojoExecutionException when a password cannot be decrypted (wrong master password, missing
-   *     settings-security.xml): silently going anonymous would hide the real problem
+   *     settings-security.xml) and {@code skipped} is null: silently going anonymous would hide the real problem
    */
-  static Map<String, Credential> of(List<Server> servers, SettingsDecrypter decrypter, String only)
-      throws MojoExecutionException {
+  static Map<String, Credential> of(List<Server> servers, SettingsDecrypter decrypter, String only,
+      java.util.function.Consumer<String> skipped) throws MojoExecutionException {
     Map<String, Credential> out = new LinkedHashMap<>();
     for (Server server : servers) {
       if (server.getId() == null || (only != null && !only.equals(server.getId()))) {
@@ -36,11 +38,18 @@ final class ServerCredentials {
       Server plain = server;
       if (decrypter != null) {
         SettingsDecryptionResult result = decrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
-        for (SettingsProblem problem : result.getProblems()) {
-          if (problem.getSeverity() != SettingsProblem.Severity.WARNING) {
-            throw new MojoExecutionException("cannot decrypt the password of settings.xml server " + server.getId()
-                + ": " + problem.getMessage());
+        String problem = null;
+        for (SettingsProblem p : result.getProblems()) {
+          if (p.getSeverity() != SettingsProblem.Severity.WARNING && problem == null) {
+            problem = "cannot decrypt the password of settings.xml server " + server.getId() + ": " + p.getMessage();
           }
+        }
+        if (problem != null) {
+          if (skipped == null) {
+            throw new MojoExecutionException(problem);
+          }
+          skipped.accept(problem);
+          continue;
         }
         plain = result.getServer();
       }

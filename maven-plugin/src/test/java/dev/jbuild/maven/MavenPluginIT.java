@@ -64,9 +64,13 @@ class MavenPluginIT {
   }
 
   @AfterAll
-  static void tearDown() {
+  static void tearDown() throws Exception {
     if (registry != null) {
       registry.close();
+    }
+    if (work != null) {
+      // Image layers hold files of other owners and modes (/tmp 1777, app's dirs); rm copes with all of them.
+      new ProcessBuilder("rm", "-rf", "--one-file-system", work.toString()).inheritIO().start().waitFor();
     }
   }
 
