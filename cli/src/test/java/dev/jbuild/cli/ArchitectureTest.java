@@ -60,7 +60,7 @@ class ArchitectureTest {
       noClasses().that().resideInAPackage(module.getKey() + "..")
           .should().dependOnClassesThat().resideInAnyPackage(forbidden.toArray(String[]::new))
           .because(module.getKey() + " may only use " + module.getValue())
-          // Modules whose first class has not arrived yet (runtime, maven) match nothing; that is fine here,
+          // A module whose first class has not arrived yet matches nothing; that is fine here,
           // and oneModule_isNotEmpty keeps the import itself from being empty.
           .allowEmptyShould(true)
           .check(project);
@@ -84,7 +84,9 @@ class ArchitectureTest {
 
   @Test
   void libraries_neverPrint() {
+    // ForkMain is a front end too: its stdout is the JSON-lines channel the Maven plugin reads from a forked build.
     noClasses().that().resideOutsideOfPackages("dev.jbuild.cli..", "dev.jbuild.testing..")
+        .and().doNotHaveFullyQualifiedName("dev.jbuild.maven.ForkMain")
         .should().accessField(System.class, "out").orShould().accessField(System.class, "err")
         .because("libraries emit events; only front ends print (DESIGN 6)")
         .check(project);
@@ -98,11 +100,22 @@ class ArchitectureTest {
   }
 
   @Test
+  void mavenPlugin_usesOnlyTheBuildersPublicApiAndNotTheCli() {
+    noClasses().that().resideInAPackage("dev.jbuild.maven..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.jbuild.builder.internal..", "dev.jbuild.cli..",
+            "dev.jbuild.runtime..", "dev.jbuild.dockerfile..")
+        .because("the Maven plugin is a thin adapter over the builder's public API, like the CLI")
+        .check(project);
+  }
+
+  @Test
   void oneModule_isNotEmpty() {
     // Guards the rules above against passing vacuously on an empty import.
     org.assertj.core.api.Assertions.assertThat(project.stream()
         .filter(c -> c.getPackageName().startsWith("dev.jbuild.oci")).count()).isGreaterThan(5);
     org.assertj.core.api.Assertions.assertThat(project.stream()
         .filter(c -> c.getPackageName().startsWith("dev.jbuild.builder")).count()).isGreaterThan(5);
+    org.assertj.core.api.Assertions.assertThat(project.stream()
+        .filter(c -> c.getPackageName().startsWith("dev.jbuild.maven")).count()).isGreaterThan(5);
   }
 }
