@@ -215,7 +215,13 @@ final class CopyPlanner {
       ensureDirs(parent(path));
       SourceTree.Node existing = image == null ? null : image.lstat(path);
       if (existing == null || !existing.directory()) {
-        put(path, tree, dir, tree.lstat(dir), context);
+        if (chmod != null) {
+          // --chmod applies to what is copied; the destination directory the step creates stays 0755, as in
+          // BuildKit and buildah.
+          ensureDirs(path);
+        } else {
+          put(path, tree, dir, tree.lstat(dir), context);
+        }
       }
       target = path;
     }
