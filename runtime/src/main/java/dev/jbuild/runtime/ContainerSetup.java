@@ -61,6 +61,10 @@ final class ContainerSetup {
       // The mount points runc is about to create in the writable layer: commit leaves them out while empty.
       Set<String> created = new TreeSet<>(record.state().mountPoints());
       Set<String> fresh = Containers.missingMountPoints(fs.merged(), config);
+      // runc also makes a missing working directory (docker does the same): not the container's change either.
+      ObjectNode cwd = JSON.createObjectNode();
+      cwd.putArray("mounts").addObject().put("destination", o.cwd());
+      fresh.addAll(Containers.missingMountPoints(fs.merged(), cwd));
       created.addAll(fresh);
       Map<String, String> parents = new HashMap<>(record.state().mountParents());
       Containers.ownerAndMode(fs.merged(), fresh).forEach(parents::putIfAbsent);
