@@ -2,8 +2,9 @@
 # Time from `jbuild run --rm IMAGE true` to exit, against `podman run --rm --runtime=runc IMAGE true` on the same
 # busybox image, in one run, interleaved; prints the medians and the ratio (target: <= 1.0x podman).
 #   bench/run.sh [RUNS]    (default 21)
-# Also breaks jbuild's time down: JVM start (jbuild --version), and runc alone on a prepared bundle.
-# Needs: podman, runc, busybox-static. Uses a private store and podman root; leaves nothing behind.
+# Also times jbuild's JVM start alone (jbuild --version), the floor under every jbuild command.
+# Needs: podman, runc, busybox-static. podman gets --network=host (jbuild has no bridge) and the same NOFILE
+# limit as jbuild, NPROC 4096 (podman's default rlimits are refused in some sandboxes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-21}
@@ -37,10 +38,10 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 declare -a tj=() tp=() tv=()
 # Warm-up: extracts the layer tree once and fills the page cache, for both.
 "$jbuild" run --rm bench/busybox:1 true
-"${podman[@]}" run --rm --runtime=runc --network=host "$pimage" true
+"${podman[@]}" run --rm --runtime=runc --network=host --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$pimage" true
 for ((i = 0; i < runs; i++)); do
   s=$(now); "$jbuild" run --rm bench/busybox:1 true; tj+=($(( ($(now) - s) / 1000000 )))
-  s=$(now); "${podman[@]}" run --rm --runtime=runc --network=host "$pimage" true; tp+=($(( ($(now) - s) / 1000000 )))
+  s=$(now); "${podman[@]}" run --rm --runtime=runc --network=host --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$pimage" true; tp+=($(( ($(now) - s) / 1000000 )))
   s=$(now); "$jbuild" --version >/dev/null; tv+=($(( ($(now) - s) / 1000000 )))
 done
 mj=$(printf '%s\n' "${tj[@]}" | median)
