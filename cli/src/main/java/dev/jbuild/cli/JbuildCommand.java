@@ -33,6 +33,15 @@ import picocli.CommandLine.Command;
       ManifestCommand.class,
       LoginCommand.class,
       LogoutCommand.class,
+      RunCommand.class,
+      StartCommand.class,
+      StopCommand.class,
+      KillCommand.class,
+      RmCommand.class,
+      PsCommand.class,
+      LogsCommand.class,
+      ExecCommand.class,
+      CommitCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "A first word that is not a command means 'build': jbuild -t name:tag . is jbuild build -t name:tag ."})
@@ -41,11 +50,17 @@ final class JbuildCommand {
   /** Where {@code -} reads from ({@code build -f -}, {@code build -}); tests give their own. */
   java.io.InputStream stdin = System.in;
 
+  /** True when jbuild runs as its own process (not embedded): containers may then use fds 0, 1 and 2 directly. */
+  boolean realStdio;
+
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new JbuildCommand());
     cli.setExecutionExceptionHandler(new Errors());
     cli.setExitCodeExceptionMapper(new Errors());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    // Everything after the image (run) or the container (exec) is the command, options included.
+    cli.getSubcommands().get("run").setStopAtPositional(true);
+    cli.getSubcommands().get("exec").setStopAtPositional(true);
     return cli;
   }
 

@@ -20,6 +20,7 @@ public final class Main {
 
   static int run(String[] args) {
     CommandLine cli = JbuildCommand.commandLine();
+    ((JbuildCommand) cli.getCommand()).realStdio = true;
     return cli.execute(withImplicitBuild(cli, args));
   }
 

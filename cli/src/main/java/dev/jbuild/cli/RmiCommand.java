@@ -4,7 +4,6 @@ import dev.jbuild.oci.Digest;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
 import dev.jbuild.store.admin.ImageRemover;
-import dev.jbuild.store.admin.ImageUsers;
 import dev.jbuild.store.admin.Removal;
 import java.io.PrintWriter;
 import java.util.List;
@@ -38,8 +37,8 @@ final class RmiCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     int exit = 0;
     try (Store store = parent.global.openStore()) {
-      // The runtime will plug its running containers in here.
-      ImageRemover remover = new ImageRemover(store, ImageUsers.NONE);
+      // An image a container (running or not) was made from stays unless forced, as with docker.
+      ImageRemover remover = new ImageRemover(store, dev.jbuild.runtime.ContainerStore.of(store).imageUsers());
       for (String image : images) {
         try {
           ImageArgs.Target target = ImageArgs.resolve(store, image);

@@ -15,9 +15,15 @@ public final class MountedRootfs implements AutoCloseable {
   private final Path merged;
   private final Path upper;
   private final Path umount;
+  private final boolean keep;
   private boolean closed;
 
   MountedRootfs(String id, Path dir, Path merged, Path upper, Path umount) {
+    this(id, dir, merged, upper, umount, false);
+  }
+
+  MountedRootfs(String id, Path dir, Path merged, Path upper, Path umount, boolean keep) {
+    this.keep = keep;
     this.id = id;
     this.dir = dir;
     this.merged = merged;
@@ -45,6 +51,9 @@ public final class MountedRootfs implements AutoCloseable {
     return upper;
   }
 
+  /**
+   * Unmounts the overlay. For a rootfs made by {@link Rootfs#mountKept} the dirs stay; otherwise they are deleted.
+   */
   @Override
   public synchronized void close() throws ContainerException {
     if (closed) {
@@ -52,6 +61,9 @@ public final class MountedRootfs implements AutoCloseable {
     }
     HostTools.check(List.of(umount.toString(), merged.toString()));
     closed = true;
+    if (keep) {
+      return; // a kept container's dirs outlive the mount
+    }
     try {
       LayerApplier.deleteTree(dir);
     } catch (IOException e) {

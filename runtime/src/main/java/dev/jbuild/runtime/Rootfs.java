@@ -65,6 +65,36 @@ public final class Rootfs {
    * diffIDs, e.g. a build stage that has no manifest yet.
    */
   public MountedRootfs mount(List<Descriptor> layers, List<Digest> diffIds, String name) throws ContainerException {
+    return mountOverlay(lowers(layers, diffIds, name));
+  }
+
+  /**
+   * Mounts a kept container's overlay at {@code dir/rootfs} over its own {@code dir/upper} and {@code dir/work}
+   * (made when missing), extracting the layers that are not extracted yet. Closing the result unmounts it and keeps
+   * the directories; a failure leaves them as they were.
+   */
+  public MountedRootfs mountKept(List<Descriptor> layers, List<Digest> diffIds, String name, Path dir)
+      throws ContainerException {
+    List<Path> lowers = lowers(layers, diffIds, name);
+    Path upper = dir.resolve("upper");
+    Path work = dir.resolve("work");
+    Path merged = dir.resolve("rootfs");
+    try {
+      for (Path p : List.of(upper, work, merged)) {
+        Files.createDirectories(p);
+      }
+      if (lowers.isEmpty()) {
+        lowers.add(Files.createDirectories(dir.resolve("empty")));
+      }
+    } catch (IOException e) {
+      throw new ContainerException("cannot prepare the root filesystem in " + dir + ": " + e.getMessage(), e);
+    }
+    HostTools.check(List.of(mount.toString(), "-t", "overlay", "overlay", "-o", options(lowers, upper, work),
+        merged.toString()));
+    return new MountedRootfs(dir.getFileName().toString(), dir, merged, upper, umount, true);
+  }
+
+  private List<Path> lowers(List<Descriptor> layers, List<Digest> diffIds, String name) throws ContainerException {
     if (layers.size() != diffIds.size()) {
       throw new IllegalArgumentException(layers.size() + " layers but " + diffIds.size() + " diffIDs");
     }
@@ -78,7 +108,7 @@ public final class Rootfs {
             + e.getMessage(), e);
       }
     }
-    return mountOverlay(lowers);
+    return lowers;
   }
 
   /**
@@ -102,17 +132,8 @@ public final class Rootfs {
       if (lowers.isEmpty()) { // overlay needs a lower dir; an image without layers is an empty tree
         lowers.add(Files.createDirectories(dir.resolve("empty")));
       }
-      List<String> lowerNames = new ArrayList<>();
-      for (Path l : lowers) {
-        lowerNames.add(optionSafe(l));
-      }
-      String options = "lowerdir=" + String.join(":", lowerNames) + ",upperdir=" + optionSafe(upper) + ",workdir="
-          + optionSafe(work);
-      if (!UserNamespace.isRealRoot()) {
-        // In a user namespace overlay keeps whiteouts and opaque marks in user.overlay.* xattrs (kernel >= 5.11).
-        options += ",userxattr";
-      }
-      HostTools.check(List.of(mount.toString(), "-t", "overlay", "overlay", "-o", options, merged.toString()));
+      HostTools.check(List.of(mount.toString(), "-t", "overlay", "overlay", "-o", options(lowers, upper, work),
+          merged.toString()));
     } catch (IOException | ContainerException | RuntimeException e) {
       deleteQuietly(dir, e);
       if (e instanceof IOException io) {
@@ -124,6 +145,20 @@ public final class Rootfs {
       throw (RuntimeException) e;
     }
     return new MountedRootfs(id, dir, merged, upper, umount);
+  }
+
+  private static String options(List<Path> lowers, Path upper, Path work) throws ContainerException {
+    List<String> lowerNames = new ArrayList<>();
+    for (Path l : lowers) {
+      lowerNames.add(optionSafe(l));
+    }
+    String options = "lowerdir=" + String.join(":", lowerNames) + ",upperdir=" + optionSafe(upper) + ",workdir="
+        + optionSafe(work);
+    if (!UserNamespace.isRealRoot()) {
+      // In a user namespace overlay keeps whiteouts and opaque marks in user.overlay.* xattrs (kernel >= 5.11).
+      options += ",userxattr";
+    }
+    return options;
   }
 
   /** Overlay options are split on commas and colons; a path holding one would be misread, so it is refused. */

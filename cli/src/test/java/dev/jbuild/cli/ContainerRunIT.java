@@ -1,0 +1,198 @@
+package dev.jbuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Platform;
+import dev.jbuild.store.Store;
+import dev.jbuild.store.StoredImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jbuild run} and the container commands in-process as root, with the real runc and overlayfs. */
+class ContainerRunIT {
+  @TempDir Path tmp;
+  private Cli cli;
+  private Path store;
+
+  @BeforeEach
+  void image() throws Exception {
+    store = tmp.resolve("store");
+    cli = new Cli(store);
+    Path tar = BusyboxRootfs.tar(tmp.resolve("img"));
+    Cli.Result r = cli.run("import", "-c", "CMD [\"sh\"]", "-c", "WORKDIR /srv", "-c", "ENV FROM_IMAGE=yes",
+        "-c", "STOPSIGNAL SIGUSR1", tar.toString(), "bb:1");
+    assertThat(r.exit()).as(r.toString()).isZero();
+  }
+
+  @AfterEach
+  void nothingMounted() throws Exception {
+    for (String name : List.of("c1", "d1", "e1")) {
+      cli.run("rm", "-f", name);
+    }
+    String root = tmp.toRealPath().toString();
+    assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(root)))
+        .as("mounts left under " + root).isEmpty();
+  }
+
+  @Test
+  void run_exitCodes_areTheContainersOrDockers() {
+    assertThat(cli.run("run", "--rm", "bb:1", "sh", "-c", "exit 7").exit()).isEqualTo(7);
+    Cli.Result missing = cli.run("run", "--rm", "bb:1", "no-such-command");
+    assertThat(missing.exit()).as(missing.toString()).isEqualTo(127);
+    assertThat(missing.err()).contains("executable file not found");
+    assertThat(cli.run("run", "--rm", "bb:1", "/etc/passwd").exit()).isEqualTo(126);
+    Cli.Result noImage = cli.run("run", "--rm", "--pull", "never", "nothere:1", "true");
+    assertThat(noImage.exit()).isEqualTo(125);
+    assertThat(noImage.err()).contains("no such image: nothere:1");
+  }
+
+  @Test
+  void run_rm_leavesNoContainerDirAndNoMount() throws Exception {
+    Cli.Result r = cli.run("run", "--rm", "bb:1", "sh", "-c", "echo hi > /f; echo out");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("out\n");
+    try (Stream<Path> left = Files.list(store.resolve("containers"))) {
+      assertThat(left.filter(Files::isDirectory)).isEmpty();
+    }
+    assertThat(cli.run("ps", "-a", "-q").out()).isEmpty();
+  }
+
+  @Test
+  void run_envEnvFileWorkdirAndUserByName() throws Exception {
+    Path envFile = tmp.resolve("vars.env");
+    Files.writeString(envFile, "# settings\nFROM_FILE=file value\n\nOVERRIDDEN=file\n");
+    Cli.Result r = cli.run("run", "--rm", "--env-file", envFile.toString(), "-e", "OVERRIDDEN=flag", "-e", "PATH",
+        "-u", "alice", "bb:1", "sh", "-c",
+        "echo \"$FROM_IMAGE|$FROM_FILE|$OVERRIDDEN|$PATH\"; pwd; id -u; id -g; id -G");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("yes|file value|flag|" + System.getenv("PATH") + "\n/srv\n1234\n2345\n2345\n");
+    Cli.Result w = cli.run("run", "--rm", "-w", "/tmp", "-u", "nobody:staff", "bb:1", "sh", "-c", "pwd; id -u; id -g");
+    assertThat(w.out()).isEqualTo("/tmp\n65534\n2345\n");
+    Cli.Result unknown = cli.run("run", "--rm", "-u", "mallory", "bb:1", "true");
+    assertThat(unknown.exit()).isEqualTo(125);
+    assertThat(unknown.err()).contains("unable to find user mallory");
+  }
+
+  @Test
+  void run_bindMounts_writeToTheHost_andReadOnlyRefuses() throws Exception {
+    Path host = Files.createDirectories(tmp.resolve("host"));
+    Cli.Result rw = cli.run("run", "--rm", "-v", host + ":/mnt", "bb:1", "sh", "-c", "echo written > /mnt/out");
+    assertThat(rw.exit()).as(rw.toString()).isZero();
+    assertThat(host.resolve("out")).hasContent("written");
+    Cli.Result ro = cli.run("run", "--rm", "-v", host + ":/mnt:ro", "bb:1", "sh", "-c", "echo x > /mnt/other");
+    assertThat(ro.exit()).isNotZero();
+    assertThat(ro.err()).contains("Read-only file system");
+    assertThat(host.resolve("other")).doesNotExist();
+  }
+
+  @Test
+  void run_namedVolume_isFilledFromTheImageAndKept() throws Exception {
+    Cli.Result first = cli.run("run", "--rm", "-v", "vol1:/data", "bb:1", "sh", "-c",
+        "cat /data/seed; echo kept > /data/new");
+    assertThat(first.exit()).as(first.toString()).isZero();
+    assertThat(first.out()).isEqualTo("from the image\n");
+    assertThat(store.resolve("volumes/vol1/_data/new")).hasContent("kept");
+    Cli.Result second = cli.run("run", "--rm", "-v", "vol1:/data", "bb:1", "cat", "/data/new");
+    assertThat(second.out()).isEqualTo("kept\n");
+  }
+
+  @Test
+  void run_networkNone_seesOnlyLoopback_readOnlyTmpfsAddHost() {
+    Cli.Result net = cli.run("run", "--rm", "--network", "none", "bb:1", "sh", "-c",
+        "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
+    assertThat(net.exit()).as(net.toString()).isZero();
+    assertThat(net.out()).isEqualTo("lo\n");
+    Cli.Result ro = cli.run("run", "--rm", "--read-only", "--tmpfs", "/scratch", "bb:1", "sh", "-c",
+        "echo ok > /scratch/f && cat /scratch/f; touch /x");
+    assertThat(ro.out()).isEqualTo("ok\n");
+    assertThat(ro.err()).contains("Read-only file system");
+    Cli.Result hosts = cli.run("run", "--rm", "--add-host", "db.internal:10.1.2.3", "--hostname", "box", "bb:1",
+        "sh", "-c", "grep db.internal /etc/hosts; hostname");
+    assertThat(hosts.out()).isEqualTo("10.1.2.3\tdb.internal\nbox\n");
+  }
+
+  @Test
+  void commit_layerHoldsExactlyTheChange() throws Exception {
+    Cli.Result r = cli.run("run", "--name", "c1", "bb:1", "sh", "-c", "echo data > /newfile; rm /etc/group; mkdir /d");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    Cli.Result c = cli.run("commit", "-m", "my change", "c1", "bb:2");
+    assertThat(c.exit()).as(c.toString()).isZero();
+    try (Store s = Store.open(store)) {
+      Descriptor d = s.images().resolve("bb:2").orElseThrow();
+      StoredImages.StoredImage img = StoredImages.read(s.blobs(), d, Platform.host(), "bb:2");
+      List<Descriptor> layers = img.manifest().layers();
+      assertThat(layers).hasSize(2);
+      Path blob = store.resolve("blobs/sha256").resolve(layers.get(1).digest().hex());
+      assertThat(TarListing.names(blob)).containsExactlyInAnyOrder("d", "etc", "etc/.wh.group", "newfile");
+      assertThat(TarListing.content(blob, "newfile")).isEqualTo("data\n");
+      assertThat(img.config().config().workingDir()).isEqualTo("/srv");
+    }
+    Cli.Result again = cli.run("run", "--rm", "bb:2", "sh", "-c", "cat /newfile; test -e /etc/group || echo gone");
+    assertThat(again.out()).isEqualTo("data\ngone\n");
+    Cli.Result rmi = cli.run("rmi", "bb:1");
+    assertThat(rmi.exit()).isNotZero();
+    assertThat(rmi.err()).contains("must force");
+  }
+
+  @Test
+  void detached_stopSendsTheImagesStopSignal_logsKeepTheOutput() throws Exception {
+    Cli.Result d = cli.run("run", "-d", "--name", "d1", "bb:1", "sh", "-c",
+        "trap 'echo got USR1; exit 5' USR1; echo ready; while true; do sleep 0.1; done");
+    assertThat(d.exit()).as(d.toString()).isZero();
+    assertThat(d.out().strip()).matches("[0-9a-f]{64}");
+    assertThat(cli.run("ps").out()).contains("d1").contains("Up ");
+    Cli.Result exec = cli.run("exec", "-e", "X=1", "-u", "alice", "d1", "sh", "-c", "echo $X $(id -u); exit 4");
+    assertThat(exec.exit()).as(exec.toString()).isEqualTo(4);
+    assertThat(exec.out()).isEqualTo("1 1234\n");
+    Cli.Result stop = cli.run("stop", "-t", "20", "d1");
+    assertThat(stop.exit()).as(stop.toString()).isZero();
+    assertThat(cli.run("ps", "-a").out()).contains("Exited (5)");
+    assertThat(cli.run("logs", "d1").out()).isEqualTo("ready\ngot USR1\n");
+    assertThat(cli.run("start", "d1").exit()).isZero();
+    assertThat(cli.run("stop", "d1").exit()).isZero();
+    assertThat(cli.run("logs", "d1").out()).isEqualTo("ready\ngot USR1\nready\ngot USR1\n");
+  }
+
+  @Test
+  void startAttached_rerunsOverTheKeptWritableLayer() {
+    Cli.Result first = cli.run("run", "--name", "c1", "bb:1", "sh", "-c", "echo x >> /count; wc -l < /count");
+    assertThat(first.out()).isEqualTo("1\n");
+    Cli.Result again = cli.run("start", "-a", "c1");
+    assertThat(again.exit()).as(again.toString()).isZero();
+    assertThat(again.out()).isEqualTo("2\n");
+    assertThat(cli.run("logs", "c1").out()).isEqualTo("1\n2\n");
+  }
+
+  @Test
+  void kill_sendsTheGivenSignal_andRmForceRemovesARunningContainer() throws Exception {
+    assertThat(cli.run("run", "-d", "--name", "e1", "bb:1", "sh", "-c",
+        "trap 'exit 9' HUP; while true; do sleep 0.1; done").exit()).isZero();
+    Cli.Result rm = cli.run("rm", "e1");
+    assertThat(rm.exit()).isNotZero();
+    assertThat(rm.err()).contains("is running");
+    assertThat(cli.run("kill", "-s", "HUP", "e1").exit()).isZero();
+    for (int i = 0; i < 100 && cli.run("ps", "-q").out().length() > 0; i++) {
+      Thread.sleep(100);
+    }
+    assertThat(cli.run("ps", "-a").out()).contains("Exited (9)");
+    assertThat(cli.run("rm", "e1").exit()).isZero();
+    assertThat(cli.run("run", "-d", "--name", "e1", "bb:1", "sleep", "1000").exit()).isZero();
+    assertThat(cli.run("rm", "-f", "e1").exit()).isZero();
+    assertThat(cli.run("ps", "-a", "-q").out()).isEmpty();
+  }
+
+  @Test
+  void run_noJvmFdLeaksIntoTheContainer() {
+    Cli.Result r = cli.run("run", "--rm", "bb:1", "ls", "/proc/self/fd");
+    List<Integer> fds = Stream.of(r.out().trim().split("\\s+")).map(Integer::parseInt).collect(Collectors.toList());
+    assertThat(fds).contains(0, 1, 2).allMatch(fd -> fd <= 3);
+  }
+}

@@ -1,0 +1,131 @@
+package dev.jbuild.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbuild.store.StoredImages.StoredImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Gets a kept container ready to start: its overlay mounted over its own upper dir, volumes made, the user
+ * resolved in the image, and the bundle's {@code config.json} written. The container's dir is the bundle.
+ */
+final class ContainerSetup {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final Path HOST_HOSTS = Path.of("/etc/hosts");
+
+  private ContainerSetup() {}
+
+  /** A mounted, configured container and its record with the mount points it adds. */
+  record Prepared(ContainerRecord record, MountedRootfs rootfs, Path bundle) {}
+
+  static Prepared prepare(ContainerStore containers, Rootfs rootfs, ContainerRecord record)
+      throws ContainerException {
+    Path dir = containers.dir(record.id());
+    StoredImage image = rootfs.read(record.imageDescriptor(), record.image());
+    unmountStale(dir.resolve("rootfs"));
+    MountedRootfs fs = rootfs.mountKept(image.manifest().layers(), image.config().diffIds(), record.image(), dir);
+    try {
+      RunOptions o = record.options();
+      ImageUsers.Ids ids = ImageUsers.resolve(fs.merged(), o.user());
+      List<Mount> mounts = new ArrayList<>();
+      int anonymous = 0;
+      for (Mount m : o.mounts()) {
+        if (m.type().equals(RunOptions.VOLUME)) {
+          Path data = m.source().isEmpty()
+              ? dir.resolve("volumes").resolve(Integer.toString(anonymous++))
+              : containers.volume(m.source());
+          Volumes.ensure(data, fs.merged(), m.destination());
+          mounts.add(new Mount(m.destination(), "bind", data.toString(), m.options()));
+        } else {
+          mounts.add(m);
+        }
+      }
+      if (!o.addHosts().isEmpty()) {
+        mounts.add(Mount.bind(hostsFile(dir, o.addHosts()).toString(), "/etc/hosts", true));
+      }
+      ContainerSpec spec = new ContainerSpec(o.args(), o.env(), o.cwd(), ids.uid(), ids.gid(), o.hostname(),
+          o.hostNetwork(), ids.additionalGids(), mounts);
+      ObjectNode config = OciBundle.config(spec);
+      ((ObjectNode) config.path("process")).put("terminal", o.tty());
+      ((ObjectNode) config.path("root")).put("readonly", o.readOnly());
+      // The mount points runc is about to create in the writable layer: commit leaves them out while empty.
+      Set<String> created = new TreeSet<>(record.state().mountPoints());
+      Set<String> fresh = Containers.missingMountPoints(fs.merged(), config);
+      // runc also makes a missing working directory (docker does the same): not the container's change either.
+      ObjectNode cwd = JSON.createObjectNode();
+      cwd.putArray("mounts").addObject().put("destination", o.cwd());
+      fresh.addAll(Containers.missingMountPoints(fs.merged(), cwd));
+      created.addAll(fresh);
+      Map<String, String> parents = new HashMap<>(record.state().mountParents());
+      Containers.ownerAndMode(fs.merged(), fresh).forEach(parents::putIfAbsent);
+      Files.write(dir.resolve("config.json"), JSON.writeValueAsBytes(config));
+      return new Prepared(record.withState(record.state().withMountPoints(new ArrayList<>(created), parents)), fs,
+          dir);
+    } catch (IOException | ContainerException | RuntimeException e) {
+      try {
+        fs.close();
+      } catch (ContainerException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof ContainerException c) {
+        throw c;
+      }
+      if (e instanceof IOException io) {
+        throw new ContainerException("cannot prepare container " + record.name() + ": " + io.getMessage(), io);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  /** A copy of the host's /etc/hosts with the {@code NAME:IP} entries appended, in the container's dir. */
+  private static Path hostsFile(Path dir, List<String> addHosts) throws IOException {
+    StringBuilder s = new StringBuilder();
+    if (Files.isRegularFile(HOST_HOSTS)) {
+      s.append(Files.readString(HOST_HOSTS, StandardCharsets.UTF_8));
+      if (s.length() > 0 && s.charAt(s.length() - 1) != '\n') {
+        s.append('\n');
+      }
+    }
+    for (String h : addHosts) {
+      int colon = h.indexOf(':');
+      s.append(h.substring(colon + 1)).append('\t').append(h, 0, colon).append('\n');
+    }
+    Path file = dir.resolve("hosts");
+    Files.writeString(file, s.toString(), StandardCharsets.UTF_8);
+    return file;
+  }
+
+  /** A mount left by a monitor or jbuild that died: unmounted so the new one is not stacked on it. */
+  static void unmountStale(Path merged) throws ContainerException {
+    if (isMounted(merged)) {
+      HostTools.check(List.of(HostTools.locate("umount", "/usr/bin/umount", "/bin/umount").toString(), "-l",
+          merged.toString()));
+    }
+  }
+
+  /** Whether {@code path} is a mount point in this mount namespace. */
+  static boolean isMounted(Path path) throws ContainerException {
+    String p = path.toAbsolutePath().normalize().toString();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        String[] f = line.split(" ");
+        if (f.length > 4 && f[4].replace("\\040", " ").equals(p)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new ContainerException("cannot read /proc/self/mountinfo: " + e.getMessage(), e);
+    }
+  }
+}
