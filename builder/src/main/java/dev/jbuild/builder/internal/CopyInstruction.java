@@ -64,12 +64,13 @@ final class CopyInstruction {
    * entry in in-image path order its path, type, mode after --chmod, uid/gid after --chown, link target and
    * content sha256 (context files through the {@link ContextHasher} stat cache), plus the URL and its content
    * digest or the git commit of remote sources. Not mtimes (DESIGN 4). Downloads and checkouts made here are kept
-   * for the {@link #apply} that follows in the same build.
+   * for the {@link #apply} that follows in the same build. Destinations are not resolved through the image's
+   * symlinks here: the cache key pins the image separately, and a cached step then never reads the image's layers.
    *
    * @return {@code sha256:<hex>}
    */
   String inputsDigest(Instruction copyOrAdd, StageState state) throws BuildException {
-    CopyPlan plan = new CopyPlanner(ctx, sources, CopySpec.of(copyOrAdd), state).plan();
+    CopyPlan plan = new CopyPlanner(ctx, sources, CopySpec.of(copyOrAdd), state, true).plan();
     MessageDigest md = Digest.newSha256();
     string(md, DOMAIN);
     u64(md, plan.facts.size());

@@ -24,6 +24,7 @@ final class CopyPlanner {
   private final StageState state;
   private final String where;
   private final CopyPlan plan;
+  private final boolean forCacheKey;
   private Map<String, String> env;
   private SourceTree image;
   private long[] owner;
@@ -33,6 +34,16 @@ final class CopyPlanner {
   private boolean intoDir;
 
   CopyPlanner(StepContext ctx, CopySources sources, CopySpec spec, StageState state) {
+    this(ctx, sources, spec, state, false);
+  }
+
+  /**
+   * With {@code forCacheKey}, the plan is only hashed for the step's cache key: it does not resolve the destination
+   * through the image (the key's parent field already pins the image), so a cached step never reads the image's
+   * layers. The image is read only for --chown names.
+   */
+  CopyPlanner(StepContext ctx, CopySources sources, CopySpec spec, StageState state, boolean forCacheKey) {
+    this.forCacheKey = forCacheKey;
     this.ctx = ctx;
     this.sources = sources;
     this.spec = spec;
@@ -46,10 +57,17 @@ final class CopyPlanner {
     List<String> srcs = ctx.expandAll(spec.sources(), env, spec.at());
     String dest = ctx.expand(spec.dest(), env, spec.at());
     String from = spec.from() == null ? null : ctx.expand(spec.from(), env, spec.at());
-    SourceTree current = sources.tree(state, "stage " + state.label());
-    image = spec.link() ? null : current;
-    if (spec.chown() != null) {
-      owner = UserDb.resolve(ctx.expand(spec.chown(), env, spec.at()), current, sources::warn, where);
+    String chownSpec = spec.chown() == null ? null : ctx.expand(spec.chown(), env, spec.at());
+    boolean ownerByName = false;
+    if (chownSpec != null) {
+      for (String part : chownSpec.split(":", 2)) {
+        ownerByName |= !part.isEmpty() && UserDb.numeric(part) == null;
+      }
+    }
+    SourceTree current = forCacheKey && !ownerByName ? null : sources.tree(state, "stage " + state.label());
+    image = spec.link() || forCacheKey ? null : current;
+    if (chownSpec != null) {
+      owner = UserDb.resolve(chownSpec, current, sources::warn, where);
     }
     if (spec.chmod() != null) {
       String m = ctx.expand(spec.chmod(), env, spec.at());
