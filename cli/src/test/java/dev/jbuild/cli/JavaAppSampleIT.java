@@ -1,0 +1,82 @@
+package dev.jbuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a user of the Maven plugin does: make the offline Java base, run {@code mvn package} in samples/java-app, then
+ * {@code jbuild run} the image it built. The plugin comes from the repository maven-plugin's integration tests install
+ * it into (earlier in the same reactor build); everything else Maven needs is read from the user's repository as a
+ * file:// mirror, so ~/.m2 is never written.
+ */
+class JavaAppSampleIT {
+  private static final Path REPO = Processes.repoRoot();
+  private static final Path IT_REPO = REPO.resolve("maven-plugin/target/it-repo");
+
+  @TempDir Path tmp;
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    // The store holds files of other owners and modes (the image's /tmp, app's dirs); rm copes with all of them.
+    new ProcessBuilder("rm", "-rf", "--one-file-system", tmp.resolve("store").toString()).inheritIO().start()
+        .waitFor();
+  }
+
+  @Test
+  void javaApp_mvnPackage_thenJbuildRun_printsTheAppsLine() throws Exception {
+    assumeTrue(Files.isDirectory(IT_REPO.resolve("dev/jbuild/jbuild-maven-plugin")),
+        "the plugin is installed into " + IT_REPO + " by maven-plugin's integration tests; run the whole reactor");
+    Path store = tmp.resolve("store");
+    Map<String, String> env = Map.of("JBUILD_ROOT", store.toString());
+
+    Processes.Output base = Processes.run(List.of(REPO.resolve("samples/java-app/make-base").toString()), env, REPO);
+    assertThat(base.exit()).as(base.toString()).isZero();
+
+    Path project = copyProject(REPO.resolve("samples/java-app"), tmp.resolve("java-app"));
+    Path userRepo = Path.of(System.getProperty("user.home"), ".m2", "repository");
+    Path settings = Files.writeString(tmp.resolve("settings.xml"), "<settings><mirrors><mirror><id>user</id>"
+        + "<mirrorOf>*</mirrorOf><url>" + userRepo.toUri() + "</url></mirror></mirrors></settings>\n");
+    Processes.Output mvn = Processes.run(List.of("mvn", "-B", "-ntp", "-s", settings.toString(),
+        "-Dmaven.repo.local=" + IT_REPO, "-Daether.offline.protocols=file", "-Djbuild.root=" + store, "package"),
+        Map.of(), project);
+    assertThat(mvn.exit()).as(mvn.toString()).isZero();
+    assertThat(mvn.out()).contains("BUILD SUCCESS");
+
+    Processes.Output run = Processes.run(List.of(REPO.resolve("jbuild").toString(), "run", "--rm",
+        "java-app:1.0.0"), env, tmp);
+    assertThat(run.exit()).as(run.toString()).isZero();
+    assertThat(run.out()).startsWith("hello world from java-app on Java ");
+  }
+
+  private static Path copyProject(Path from, Path to) throws IOException {
+    Files.walkFileTree(from, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+        if (dir.getFileName().toString().equals("target") && !dir.equals(from)) {
+          return FileVisitResult.SKIP_SUBTREE;
+        }
+        Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.copy(file, to.resolve(from.relativize(file).toString()));
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return to;
+  }
+}
