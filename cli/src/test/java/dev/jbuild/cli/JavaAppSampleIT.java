@@ -11,7 +11,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,39 +26,57 @@ class JavaAppSampleIT {
   private static final Path REPO = Processes.repoRoot();
   private static final Path IT_REPO = REPO.resolve("maven-plugin/target/it-repo");
 
-  @TempDir Path tmp;
+  @TempDir static Path tmp;
+  private static Map<String, String> env;
+  private static Path store;
+  private static Path settings;
 
-  @AfterEach
-  void cleanUp() throws Exception {
-    // The store holds files of other owners and modes (the image's /tmp, app's dirs); rm copes with all of them.
-    new ProcessBuilder("rm", "-rf", "--one-file-system", tmp.resolve("store").toString()).inheritIO().start()
-        .waitFor();
+  @BeforeAll
+  static void javaBase() throws Exception {
+    assumeTrue(Files.isDirectory(IT_REPO.resolve("dev/jbuild/jbuild-maven-plugin")),
+        "the plugin is installed into " + IT_REPO + " by maven-plugin's integration tests; run the whole reactor");
+    store = tmp.resolve("store");
+    env = Map.of("JBUILD_ROOT", store.toString());
+    Processes.Output base = Processes.run(List.of(REPO.resolve("samples/java-app/make-base").toString()), env, REPO);
+    assertThat(base.exit()).as(base.toString()).isZero();
+    Path userRepo = Path.of(System.getProperty("user.home"), ".m2", "repository");
+    settings = Files.writeString(tmp.resolve("settings.xml"), "<settings><mirrors><mirror><id>user</id>"
+        + "<mirrorOf>*</mirrorOf><url>" + userRepo.toUri() + "</url></mirror></mirrors></settings>\n");
+  }
+
+  @AfterAll
+  static void cleanUp() throws Exception {
+    if (store != null) {
+      // The store holds files of other owners and modes (the image's /tmp, app's dirs); rm copes with them all.
+      new ProcessBuilder("rm", "-rf", "--one-file-system", store.toString()).inheritIO().start().waitFor();
+    }
   }
 
   @Test
   void javaApp_mvnPackage_thenJbuildRun_printsTheAppsLine() throws Exception {
-    assumeTrue(Files.isDirectory(IT_REPO.resolve("dev/jbuild/jbuild-maven-plugin")),
-        "the plugin is installed into " + IT_REPO + " by maven-plugin's integration tests; run the whole reactor");
-    Path store = tmp.resolve("store");
-    Map<String, String> env = Map.of("JBUILD_ROOT", store.toString());
+    mvnPackage(REPO.resolve("samples/java-app"), "java-app");
+    assertThat(jbuildRun("java-app:1.0.0")).startsWith("hello world from java-app on Java ");
+  }
 
-    Processes.Output base = Processes.run(List.of(REPO.resolve("samples/java-app/make-base").toString()), env, REPO);
-    assertThat(base.exit()).as(base.toString()).isZero();
+  @Test
+  void projectWithoutDockerfile_mvnPackage_thenJbuildRun_printsTheAppsLine() throws Exception {
+    mvnPackage(REPO.resolve("maven-plugin/src/it/no-dockerfile"), "no-dockerfile");
+    assertThat(jbuildRun("greeter:2.0.0")).isEqualTo("Greetings, maven (picocli 4.7.6)\n");
+  }
 
-    Path project = copyProject(REPO.resolve("samples/java-app"), tmp.resolve("java-app"));
-    Path userRepo = Path.of(System.getProperty("user.home"), ".m2", "repository");
-    Path settings = Files.writeString(tmp.resolve("settings.xml"), "<settings><mirrors><mirror><id>user</id>"
-        + "<mirrorOf>*</mirrorOf><url>" + userRepo.toUri() + "</url></mirror></mirrors></settings>\n");
+  private static void mvnPackage(Path sample, String name) throws Exception {
+    Path project = copyProject(sample, tmp.resolve(name));
     Processes.Output mvn = Processes.run(List.of("mvn", "-B", "-ntp", "-s", settings.toString(),
         "-Dmaven.repo.local=" + IT_REPO, "-Daether.offline.protocols=file", "-Djbuild.root=" + store, "package"),
         Map.of(), project);
     assertThat(mvn.exit()).as(mvn.toString()).isZero();
     assertThat(mvn.out()).contains("BUILD SUCCESS");
+  }
 
-    Processes.Output run = Processes.run(List.of(REPO.resolve("jbuild").toString(), "run", "--rm",
-        "java-app:1.0.0"), env, tmp);
+  private static String jbuildRun(String image) throws Exception {
+    Processes.Output run = Processes.run(List.of(REPO.resolve("jbuild").toString(), "run", "--rm", image), env, tmp);
     assertThat(run.exit()).as(run.toString()).isZero();
-    assertThat(run.out()).startsWith("hello world from java-app on Java ");
+    return run.out();
   }
 
   private static Path copyProject(Path from, Path to) throws IOException {
