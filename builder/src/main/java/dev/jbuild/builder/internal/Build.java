@@ -437,7 +437,9 @@ public final class Build {
     } else {
       state = fromImage(image, stagePlatform, ctx, stage.from(), label);
     }
-    listener.onEvent(new BuildEvent.StepFinished(label, index, fromText, false,
+    // FROM did no work when the base was already here (the store, an earlier stage, scratch): report it CACHED,
+    // as BuildKit does, so a no-change rebuild shows no step that ran.
+    listener.onEvent(new BuildEvent.StepFinished(label, index, fromText, !state.basePulled(),
         java.time.Duration.ofNanos(System.nanoTime() - start)));
     boolean useCache = !options.noCache() && !options.noCacheFilter().contains(label)
         && !options.noCacheFilter().contains(String.valueOf(stage.index()));
@@ -476,15 +478,19 @@ public final class Build {
     try {
       Optional<Descriptor> local = store.images().resolve(ref.familiar());
       Descriptor descriptor;
+      boolean pulled;
       try {
         descriptor = local.isPresent() ? local.get() : puller.pull(ref, platform);
+        pulled = local.isEmpty();
       } catch (BuildException e) {
         throw new BuildException(ctx.where(at) + ": " + e.getMessage(), e);
       }
       StoredImages.StoredImage base = StoredImages.read(store.blobs(), descriptor, platform, ref.familiar());
       ImageConfig config = base.config();
       // The base's creation time and history stay; the new image gets its own time at the end.
-      return new StageState(label, config, base.manifest().layers());
+      StageState state = new StageState(label, config, base.manifest().layers());
+      state.setBasePulled(pulled);
+      return state;
     } catch (StoreException | OciException e) {
       throw new BuildException(ctx.where(at) + ": base image " + ref.familiar() + ": " + e.getMessage(), e);
     }

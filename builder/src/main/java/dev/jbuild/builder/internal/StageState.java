@@ -22,6 +22,7 @@ final class StageState {
   private final List<Descriptor> pendingForIndex = new ArrayList<>();
   private boolean cmdSet;
   private String stageKey;
+  private boolean basePulled;
 
   StageState(String label, ImageConfig config, List<Descriptor> layers) {
     this.label = label;
@@ -73,6 +74,15 @@ final class StageState {
     if (files != null) {
       pendingForIndex.add(layer);
     }
+  }
+
+  /** Whether FROM had to pull the base image (for progress: otherwise FROM did no work). */
+  boolean basePulled() {
+    return basePulled;
+  }
+
+  void setBasePulled(boolean value) {
+    basePulled = value;
   }
 
   /** The key of the FROM step: identifies the stage's starting point for the build cache. */
