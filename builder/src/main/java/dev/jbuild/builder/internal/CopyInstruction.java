@@ -90,7 +90,7 @@ final class CopyInstruction {
         string(md, e.linkTarget() == null ? "" : e.linkTarget());
         if (e.type() == LayerEntry.Type.REGULAR) {
           string(md, e.source() == null ? Digest.sha256Of(new byte[0]).toString()
-              : plan.fromContext.contains(e.path()) ? sources.hasher(ctx.context()).fileDigest(e.source()).toString()
+              : plan.fromContext.contains(e.path()) ? ctx.hasher().fileDigest(e.source()).toString()
               : sha256(e.source()));
         }
       }

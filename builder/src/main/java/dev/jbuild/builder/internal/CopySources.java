@@ -14,7 +14,6 @@ import dev.jbuild.store.StoreException;
 import dev.jbuild.store.StoredImages;
 import dev.jbuild.store.apply.ApplyOptions;
 import dev.jbuild.store.apply.LayerApplier;
-import dev.jbuild.store.cache.ContextHasher;
 import dev.jbuild.store.layers.LayerTrees;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +27,7 @@ import java.util.UUID;
 
 /**
  * What the COPY and ADD steps of one build share: earlier stages and images to copy from, downloads, git checkouts
- * and unpacked archives (each fetched once, whether first for the cache key or for the layer), the context hasher,
+ * and unpacked archives (each fetched once, whether first for the cache key or for the layer)
  * and a scratch directory under the store's {@code tmp/} that {@link #close()} removes.
  */
 final class CopySources implements AutoCloseable {
@@ -47,8 +46,6 @@ final class CopySources implements AutoCloseable {
   private final Map<String, UrlFetcher.Download> downloads = new HashMap<>();
   private final Map<String, GitFetcher.Checkout> checkouts = new HashMap<>();
   private final Map<Path, Path> unpacked = new HashMap<>();
-  private ContextHasher hasher;
-  private boolean saveHasher;
   private Path scratch;
 
   CopySources(Store store, BaseImagePuller puller, StageLookup stages, Platform platform, BuildListener listener) {
@@ -171,19 +168,6 @@ final class CopySources implements AutoCloseable {
     }
   }
 
-  /** The context hasher, opened on first use (its stat cache is saved by {@link #close()}). */
-  synchronized ContextHasher hasher(BuildContext context) throws BuildException {
-    if (hasher == null) {
-      try {
-        hasher = ContextHasher.open(store, context.root());
-        saveHasher = !context.temporary();
-      } catch (StoreException e) {
-        throw new BuildException("cannot open the context hash cache: " + e.getMessage(), e);
-      }
-    }
-    return hasher;
-  }
-
   private Path newScratchDir(String where) throws BuildException {
     try {
       if (scratch == null) {
@@ -196,16 +180,9 @@ final class CopySources implements AutoCloseable {
     }
   }
 
-  /** Saves the context stat cache and removes the scratch directory; problems become warnings. */
+  /** Removes the scratch directory; a problem becomes a warning. */
   @Override
   public synchronized void close() {
-    if (hasher != null && saveHasher) {
-      try {
-        hasher.save();
-      } catch (StoreException e) {
-        warn("cannot save the context stat cache: " + e.getMessage());
-      }
-    }
     if (scratch != null) {
       try {
         LayerApplier.deleteTree(scratch);

@@ -21,7 +21,6 @@ final class StageState {
   /** Layers added since {@link #files} was last brought up to date (read from their tars on demand). */
   private final List<Descriptor> pendingForIndex = new ArrayList<>();
   private boolean cmdSet;
-  private String stageKey;
   private boolean basePulled;
 
   StageState(String label, ImageConfig config, List<Descriptor> layers) {
@@ -35,7 +34,6 @@ final class StageState {
     StageState s = new StageState(newLabel, config, layers);
     s.files = files == null ? null : files.copy();
     s.pendingForIndex.addAll(pendingForIndex);
-    s.stageKey = stageKey;
     return s;
   }
 
@@ -83,15 +81,6 @@ final class StageState {
 
   void setBasePulled(boolean value) {
     basePulled = value;
-  }
-
-  /** The key of the FROM step: identifies the stage's starting point for the build cache. */
-  String stageKey() {
-    return stageKey;
-  }
-
-  void setStageKey(String key) {
-    stageKey = key;
   }
 
   /** The ARG values declared in this stage, in order (null when declared without a value). */
