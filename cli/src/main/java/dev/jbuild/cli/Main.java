@@ -19,9 +19,10 @@ public final class Main {
   }
 
   static int run(String[] args) {
-    CommandLine cli = JbuildCommand.commandLine();
+    String[] full = withImplicitBuild(args);
+    CommandLine cli = JbuildCommand.commandLine(commandName(full));
     ((JbuildCommand) cli.getCommand()).realStdio = true;
-    return cli.execute(withImplicitBuild(cli, args));
+    return cli.execute(full);
   }
 
   /** Runs one command with its output captured; tests and embedders use this. */
@@ -31,18 +32,47 @@ public final class Main {
 
   /** As {@link #run(String[], java.io.PrintWriter, java.io.PrintWriter)}, with {@code in} as standard input. */
   static int run(String[] args, java.io.InputStream in, java.io.PrintWriter out, java.io.PrintWriter err) {
-    CommandLine cli = JbuildCommand.commandLine();
+    String[] full = withImplicitBuild(args);
+    CommandLine cli = JbuildCommand.commandLine(commandName(full));
     ((JbuildCommand) cli.getCommand()).stdin = in;
     cli.setOut(out);
     cli.setErr(err);
-    return cli.execute(withImplicitBuild(cli, args));
+    return cli.execute(full);
   }
 
   /**
    * Inserts {@code build} where the first word is not a command, so {@code jbuild -t name .} works as with
    * docker's muscle memory. Root options before it are left where they are.
    */
-  static String[] withImplicitBuild(CommandLine cli, String[] args) {
+  static String[] withImplicitBuild(String[] args) {
+    int i = firstWord(args);
+    if (i >= args.length || JbuildCommand.isCommand(args[i])) {
+      return args;
+    }
+    List<String> out = new ArrayList<>(Arrays.asList(args).subList(0, i));
+    out.add("build");
+    out.addAll(Arrays.asList(args).subList(i, args.length));
+    return out.toArray(String[]::new);
+  }
+
+  /** The command {@code args} names, or null when there is none (root options alone: help or version). */
+  static String commandName(String[] args) {
+    int i = firstWord(args);
+    if (i < args.length) {
+      return args[i];
+    }
+    boolean version = false;
+    for (String a : args) {
+      if (a.equals("-h") || a.equals("--help")) {
+        return null;
+      }
+      version |= a.equals("-V") || a.equals("--version");
+    }
+    return version ? JbuildCommand.VERSION : null;
+  }
+
+  /** The index of the first argument that is not a root option. */
+  private static int firstWord(String[] args) {
     int i = 0;
     while (i < args.length) {
       String a = args[i];
@@ -54,12 +84,6 @@ public final class Main {
         break;
       }
     }
-    if (i >= args.length || cli.getSubcommands().containsKey(args[i])) {
-      return args;
-    }
-    List<String> out = new ArrayList<>(Arrays.asList(args).subList(0, i));
-    out.add("build");
-    out.addAll(Arrays.asList(args).subList(i, args.length));
-    return out.toArray(String[]::new);
+    return i;
   }
 }

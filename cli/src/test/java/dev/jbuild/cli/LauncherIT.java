@@ -34,6 +34,22 @@ class LauncherIT {
   }
 
   @Test
+  void startUpArchive_isMadeForThisJava_andTheJvmLoadsPicocliFromIt() throws Exception {
+    Processes.Output version = Processes.run(List.of(LAUNCHER, "--version"), Map.of(), tmp);
+    assertThat(version.exit()).as(version.toString()).isZero();
+    Path lib = REPO.resolve("cli/target/lib");
+    assertThat(lib.resolve("jbuild.jsa")).isRegularFile();
+    assertThat(Files.readString(lib.resolve("jbuild.jsa.java")).strip()).endsWith("/java");
+    // The proof that the archive is used, not just made: picocli's Java 5 classes come from it, not from the jar.
+    Path log = tmp.resolve("classes.log");
+    Processes.Output images = Processes.run(List.of(LAUNCHER, "--root", tmp.resolve("store").toString(), "images"),
+        Map.of("JBUILD_JAVA_OPTS", "-Xlog:class+load=info:file=" + log), tmp);
+    assertThat(images.exit()).as(images.toString()).isZero();
+    assertThat(Files.readAllLines(log)).anyMatch(l -> l.contains(" picocli.CommandLine source: shared objects file"))
+        .noneMatch(l -> l.contains("picocli-") && l.contains(".jar"));
+  }
+
+  @Test
   void build_withSourceDateEpoch_twoCopiesAtDifferentPathsAndTimes_sameDigest() throws Exception {
     Path a = copyOf(REPO.resolve("samples/hello"), tmp.resolve("one/hello"), Instant.parse("2025-03-01T10:00:00Z"));
     Path b = copyOf(REPO.resolve("samples/hello"), tmp.resolve("two/deeper/hello"), Instant.parse("2026-07-09T23:59:59Z"));

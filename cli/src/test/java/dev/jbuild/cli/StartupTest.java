@@ -1,0 +1,57 @@
+package dev.jbuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Start-up work (DESIGN 8): only the named command's model is built, and the class-data training run works. */
+class StartupTest {
+  @TempDir Path tmp;
+
+  @Test
+  void commandName_findsTheFirstWordAfterRootOptions() {
+    assertThat(Main.commandName(new String[] {"--root", "/x", "--debug", "run", "--rm", "img"})).isEqualTo("run");
+    assertThat(Main.commandName(new String[] {"--root=/x", "images"})).isEqualTo("images");
+    assertThat(Main.commandName(new String[] {"--version"})).isEqualTo(JbuildCommand.VERSION);
+    assertThat(Main.commandName(new String[] {"--version", "--help"})).isNull();
+    assertThat(Main.commandName(new String[] {})).isNull();
+    // The implicit build: "jbuild -t x ." is rewritten before the name is taken.
+    assertThat(Main.commandName(Main.withImplicitBuild(new String[] {"-t", "x", "."}))).isEqualTo("build");
+  }
+
+  @Test
+  void commandLine_registersOnlyTheNamedCommand_orAllOfThemForHelp() {
+    CommandLine run = JbuildCommand.commandLine("run");
+    assertThat(run.getSubcommands()).containsOnlyKeys("run");
+    assertThat(run.getSubcommands().get("run").isStopAtPositional()).isTrue();
+    assertThat(JbuildCommand.commandLine(JbuildCommand.VERSION).getSubcommands()).isEmpty();
+    CommandLine all = JbuildCommand.commandLine(null);
+    assertThat(all.getSubcommands()).containsKeys("build", "run", "exec", "push", "pull", "help");
+    assertThat(all.getSubcommands().get("exec").isStopAtPositional()).isTrue();
+    // An unknown word gets every command, so picocli can list them in its error.
+    assertThat(JbuildCommand.commandLine("bogus").getSubcommands()).hasSameSizeAs(all.getSubcommands());
+  }
+
+  @Test
+  void help_stillListsEveryCommand_andVersionPrints() {
+    StringWriter out = new StringWriter();
+    assertThat(Main.run(new String[] {"--help"}, new PrintWriter(out), new PrintWriter(new StringWriter()))).isZero();
+    assertThat(out.toString()).contains("build", "run", "commit", "manifest", "logout");
+    StringWriter version = new StringWriter();
+    assertThat(Main.run(new String[] {"--version"}, new PrintWriter(version), new PrintWriter(new StringWriter())))
+        .isZero();
+    assertThat(version.toString()).startsWith("jbuild ");
+  }
+
+  @Test
+  void classDataTraining_everyTrainingCommandSucceeds_andLibrariesLoad() throws Exception {
+    assertThat(ClassDataTraining.runCommands(tmp)).isEmpty();
+    // On the test class path the libraries are jars (picocli, Jackson): hundreds of their classes must load.
+    assertThat(ClassDataTraining.loadClasses()).isGreaterThan(500);
+  }
+}
