@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -23,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * worker and waits for it, so no thread outlives a cancelled or failed transfer.
  */
 final class DiffIdTee extends OutputStream {
-  static final int QUEUED_CHUNKS = 32;
+  static final int QUEUED_CHUNKS = 16;
+  /** Bytes per hand-off to the worker: QUEUED_CHUNKS of them bound the memory per layer (4 MiB). */
+  static final int CHUNK = 256 * 1024;
   private static final byte[] END = new byte[0];
 
   private final OutputStream target;
@@ -33,6 +34,8 @@ final class DiffIdTee extends OutputStream {
   private volatile Digest diffId;
   private volatile IOException failure;
   private boolean ended;
+  private byte[] pending;
+  private int pendingLength;
 
   /** @param name names the worker thread, for thread dumps */
   DiffIdTee(OutputStream target, MediaType.Compression compression, String name) {
@@ -54,9 +57,34 @@ final class DiffIdTee extends OutputStream {
     }
     target.write(b, off, len);
     // A worker that stopped early (bad data) needs no more input; its error surfaces in finish().
-    if (len > 0 && !workerDone) {
-      put(Arrays.copyOfRange(b, off, off + len));
+    if (workerDone) {
+      pending = null;
+      return;
     }
+    // Socket reads come in a few KB at a time: handing each to the worker was a lock hand-off and an allocation per
+    // read. They are gathered into chunks of CHUNK bytes instead.
+    while (len > 0) {
+      if (pending == null) {
+        pending = new byte[CHUNK];
+        pendingLength = 0;
+      }
+      int n = Math.min(len, CHUNK - pendingLength);
+      System.arraycopy(b, off, pending, pendingLength, n);
+      pendingLength += n;
+      off += n;
+      len -= n;
+      if (pendingLength == CHUNK) {
+        put(pending);
+        pending = null;
+      }
+    }
+  }
+
+  private void putPending() throws IOException {
+    if (pending != null && pendingLength > 0 && !workerDone) {
+      put(pendingLength == CHUNK ? pending : Arrays.copyOf(pending, pendingLength));
+    }
+    pending = null;
   }
 
   @Override
@@ -72,6 +100,7 @@ final class DiffIdTee extends OutputStream {
   Digest finish() throws IOException {
     if (!ended) {
       ended = true;
+      putPending();
       put(END);
     }
     try {
@@ -118,9 +147,12 @@ final class DiffIdTee extends OutputStream {
     try {
       MessageDigest hasher = Digest.newSha256();
       QueueInputStream raw = new QueueInputStream();
-      try (InputStream plain = DiffIds.decompressing(raw, compression);
-          DigestInputStream in = new DigestInputStream(plain, hasher)) {
-        in.transferTo(OutputStream.nullOutputStream());
+      try (InputStream plain = DiffIds.decompressing(raw, compression)) {
+        byte[] buffer = new byte[CHUNK];
+        int n;
+        while ((n = plain.read(buffer)) != -1) {
+          hasher.update(buffer, 0, n);
+        }
       }
       // Bytes after the compressed stream (which the decompressor ignores, as a file read would) are drained,
       // so the writer never blocks on a full queue.

@@ -34,7 +34,7 @@ class DiffIdTeeTest {
 
   /** Writes {@code bytes} in uneven pieces, as a network read loop would. */
   private static void writeInPieces(OutputStream out, byte[] bytes) throws IOException {
-    int[] sizes = {1, 7, 65536, 3000, 100_000};
+    int[] sizes = {1, 7, 65536, 3000, 100_000, 2 * DiffIdTee.CHUNK + 5}; // the last spans two hand-off chunks
     int pos = 0;
     for (int i = 0; pos < bytes.length; i++) {
       int n = Math.min(sizes[i % sizes.length], bytes.length - pos);
