@@ -112,7 +112,7 @@ final class CopySources implements AutoCloseable {
     StageTree t = byDepth.get(layers.size());
     if (t == null) {
       try {
-        t = new StageTree(state.files(store.blobs()), layers, state.config().diffIds(), LayerTrees.of(store),
+        t = new StageTree(state.files(store), layers, state.config().diffIds(), LayerTrees.of(store),
             description);
       } catch (IOException | StoreException e) {
         throw new BuildException("cannot read the layers of " + description + ": " + e.getMessage(), e);

@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,11 @@ final class DirTree implements SourceTree {
   private final PatternMatcher ignore;
   private final boolean keepOwners;
   private final String description;
+  /**
+   * Parent paths already seen to be real directories, not symlinks: a COPY of thousands of files would otherwise
+   * lstat every parent of every file again. A tree is read within one build, while its content is taken as fixed.
+   */
+  private final java.util.Set<String> realDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   DirTree(Path root, PatternMatcher ignore, boolean keepOwners, String description) throws IOException {
     this.root = root.toRealPath();
@@ -106,18 +112,34 @@ final class DirTree implements SourceTree {
     if (path.isEmpty()) {
       return p;
     }
-    String[] parts = path.split("/");
-    for (int i = 0; i < parts.length; i++) {
-      String part = parts[i];
+    int start = 0;
+    while (true) {
+      int slash = path.indexOf('/', start);
+      boolean last = slash < 0;
+      String part = last ? path.substring(start) : path.substring(start, slash);
       if (part.isEmpty() || part.equals(".") || part.equals("..")) {
         throw new IOException("unclean path \"" + path + "\" in " + description);
       }
       p = p.resolve(part);
-      if (i < parts.length - 1 && Files.isSymbolicLink(p)) {
-        throw new IOException("unresolved symlink " + String.join("/", List.of(parts).subList(0, i + 1)) + " in "
-            + description);
+      if (last) {
+        return p;
       }
+      String prefix = path.substring(0, slash);
+      if (!realDirectories.contains(prefix)) {
+        BasicFileAttributes a;
+        try {
+          a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.FileSystemException e) {
+          a = null; // missing, or under a file: the lookup that follows fails as it should
+        }
+        if (a != null && a.isSymbolicLink()) {
+          throw new IOException("unresolved symlink " + prefix + " in " + description);
+        }
+        if (a != null && a.isDirectory()) {
+          realDirectories.add(prefix);
+        }
+      }
+      start = slash + 1;
     }
-    return p;
   }
 }

@@ -5,10 +5,15 @@ import dev.jbuild.store.BlobStore;
 import dev.jbuild.store.StoreException;
 import dev.jbuild.store.compress.Decompress;
 import dev.jbuild.store.tar.LayerEntry;
+import dev.jbuild.store.cache.LayerHeaderCache;
 import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -43,10 +48,11 @@ final class FileIndex {
 
   private final TreeMap<String, Meta> entries = new TreeMap<>();
 
-  static FileIndex of(BlobStore blobs, Iterable<Descriptor> layers) throws IOException, StoreException {
+  static FileIndex of(BlobStore blobs, LayerHeaderCache headers, Iterable<Descriptor> layers)
+      throws IOException, StoreException {
     FileIndex index = new FileIndex();
     for (Descriptor layer : layers) {
-      index.applyLayer(blobs, layer);
+      index.applyLayer(blobs, headers, layer);
     }
     return index;
   }
@@ -65,7 +71,28 @@ final class FileIndex {
     entries.put(path, meta);
   }
 
-  void applyLayer(BlobStore blobs, Descriptor layer) throws IOException, StoreException {
+  /**
+   * Applies what {@code layer}'s tar headers say, in order. They are read from the tar once and then kept in the
+   * store's {@link LayerHeaderCache}, so later builds on the same base never decompress its layers for this.
+   */
+  void applyLayer(BlobStore blobs, LayerHeaderCache headers, Descriptor layer) throws IOException, StoreException {
+    Optional<byte[]> cached = headers.get(layer.digest());
+    if (cached.isPresent()) {
+      try {
+        replay(cached.get());
+        return;
+      } catch (IOException | IllegalArgumentException e) {
+        // Damaged (a crash cannot leave one, a disk can): read the tar once more and write a fresh entry.
+        headers.remove(layer.digest());
+      }
+    }
+    HeaderLog log = new HeaderLog();
+    readTar(blobs, layer, log);
+    replay(log.bytes());
+    headers.put(layer.digest(), log.bytes());
+  }
+
+  private static void readTar(BlobStore blobs, Descriptor layer, HeaderLog log) throws IOException, StoreException {
     // By magic number, not media type: what matters is what the bytes are. Capped against decompression bombs.
     try (InputStream raw = new BufferedInputStream(blobs.open(layer.digest()), 1 << 16);
         InputStream in = Decompress.open(raw, MAX_LAYER_BYTES);
@@ -80,21 +107,123 @@ final class FileIndex {
         String dir = slash < 0 ? "" : path.substring(0, slash);
         String base = slash < 0 ? path : path.substring(slash + 1);
         if (base.equals(".wh..wh..opq")) {
-          removeChildren(dir);
+          log.opaque(dir);
         } else if (base.startsWith(".wh.")) {
-          String victim = (dir.isEmpty() ? "" : dir + "/") + base.substring(4);
-          entries.remove(victim);
-          removeChildren(victim);
+          log.whiteout((dir.isEmpty() ? "" : dir + "/") + base.substring(4));
         } else {
-          Meta meta = new Meta(e.isDirectory(), e.getMode() & 07777, e.getLongUserId(), e.getLongGroupId(),
+          log.put(path, new Meta(e.isDirectory(), e.getMode() & 07777, e.getLongUserId(), e.getLongGroupId(),
               e.getLastModifiedDate().toInstant(), typeOf(e), e.isSymbolicLink() || e.isLink()
-              ? (e.isLink() ? normalize(e.getLinkName()) : e.getLinkName()) : null);
-          if (!meta.directory()) {
-            removeChildren(path);
-          }
-          entries.put(path, meta);
+              ? (e.isLink() ? normalize(e.getLinkName()) : e.getLinkName()) : null));
         }
       }
+    }
+  }
+
+  /** Applies a {@link HeaderLog}: the same edits, in the same order, as reading the tar itself. */
+  private void replay(byte[] log) throws IOException {
+    DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(log));
+    if (in.readInt() != HeaderLog.MAGIC) {
+      throw new IOException("not a layer header log");
+    }
+    int count = in.readInt();
+    for (int i = 0; i < count; i++) {
+      byte op = in.readByte();
+      String path = HeaderLog.readString(in);
+      switch (op) {
+        case HeaderLog.PUT -> {
+          boolean directory = in.readBoolean();
+          int mode = in.readInt();
+          long uid = in.readLong();
+          long gid = in.readLong();
+          Instant mtime = Instant.ofEpochSecond(in.readLong(), in.readInt());
+          LayerEntry.Type type = LayerEntry.Type.valueOf(HeaderLog.readString(in));
+          String link = in.readBoolean() ? HeaderLog.readString(in) : null;
+          if (!directory) {
+            removeChildren(path);
+          }
+          entries.put(path, new Meta(directory, mode, uid, gid, mtime, type, link));
+        }
+        case HeaderLog.WHITEOUT -> {
+          entries.remove(path);
+          removeChildren(path);
+        }
+        case HeaderLog.OPAQUE -> removeChildren(path);
+        default -> throw new IOException("unknown operation " + op + " in a layer header log");
+      }
+    }
+    if (in.read() != -1) {
+      throw new IOException("trailing bytes in a layer header log");
+    }
+  }
+
+  /**
+   * A layer's tar headers as a compact list of edits (put, whiteout, opaque directory), the format kept in the
+   * {@link LayerHeaderCache}: a magic number with the format version, the count, then the edits. Strings are
+   * length-prefixed UTF-8, so no path is too long for it.
+   */
+  private static final class HeaderLog {
+    static final int MAGIC = 0x4a424831; // "JBH1"
+    static final byte PUT = 1;
+    static final byte WHITEOUT = 2;
+    static final byte OPAQUE = 3;
+
+    private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(64 * 1024);
+    private final DataOutputStream out = new DataOutputStream(buf);
+    private int count;
+    private byte[] bytes;
+
+    void put(String path, Meta m) throws IOException {
+      op(PUT, path);
+      out.writeBoolean(m.directory());
+      out.writeInt(m.mode());
+      out.writeLong(m.uid());
+      out.writeLong(m.gid());
+      out.writeLong(m.mtime().getEpochSecond());
+      out.writeInt(m.mtime().getNano());
+      writeString(m.type().name());
+      out.writeBoolean(m.linkTarget() != null);
+      if (m.linkTarget() != null) {
+        writeString(m.linkTarget());
+      }
+    }
+
+    void whiteout(String path) throws IOException {
+      op(WHITEOUT, path);
+    }
+
+    void opaque(String dir) throws IOException {
+      op(OPAQUE, dir);
+    }
+
+    byte[] bytes() throws IOException {
+      if (bytes == null) {
+        out.flush();
+        byte[] body = buf.toByteArray();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + body.length);
+        b.putInt(MAGIC).putInt(count).put(body);
+        bytes = b.array();
+      }
+      return bytes;
+    }
+
+    private void op(byte op, String path) throws IOException {
+      count++;
+      out.writeByte(op);
+      writeString(path);
+    }
+
+    private void writeString(String s) throws IOException {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      out.writeInt(b.length);
+      out.write(b);
+    }
+
+    static String readString(DataInputStream in) throws IOException {
+      int n = in.readInt();
+      if (n < 0 || n > in.available()) {
+        throw new IOException("bad string length " + n + " in a layer header log");
+      }
+      return new String(in.readNBytes(n), StandardCharsets.UTF_8);
     }
   }
 

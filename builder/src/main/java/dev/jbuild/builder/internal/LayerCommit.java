@@ -33,7 +33,7 @@ final class LayerCommit {
   static void commit(StepContext ctx, StageState state, Instruction instruction, TreeMap<String, LayerEntry> entries,
       boolean independent) throws BuildException {
     try {
-      FileIndex files = state.files(ctx.store().blobs());
+      FileIndex files = state.files(ctx.store());
       addParents(ctx, independent ? new FileIndex() : files, entries);
       List<LayerEntry> sorted = new ArrayList<>(entries.values());
       Layer layer = LayerBlobs.writeLayer(ctx.store().blobs(), sorted, ctx.sourceDateEpoch());

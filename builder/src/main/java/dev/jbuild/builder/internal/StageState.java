@@ -3,7 +3,8 @@ package dev.jbuild.builder.internal;
 import dev.jbuild.oci.ContainerConfig;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.ImageConfig;
-import dev.jbuild.store.BlobStore;
+import dev.jbuild.store.Store;
+import dev.jbuild.store.cache.LayerHeaderCache;
 import dev.jbuild.store.StoreException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -113,13 +114,14 @@ final class StageState {
   }
 
   /** The filesystem index, read from the layers on first use. */
-  FileIndex files(BlobStore blobs) throws IOException, StoreException {
+  FileIndex files(Store store) throws IOException, StoreException {
+    LayerHeaderCache headers = LayerHeaderCache.open(store.root());
     if (files == null) {
-      files = FileIndex.of(blobs, layers);
+      files = FileIndex.of(store.blobs(), headers, layers);
       pendingForIndex.clear();
     } else if (!pendingForIndex.isEmpty()) {
       for (Descriptor layer : pendingForIndex) {
-        files.applyLayer(blobs, layer);
+        files.applyLayer(store.blobs(), headers, layer);
       }
       pendingForIndex.clear();
     }

@@ -37,14 +37,21 @@ final class UrlFetcher {
   private static final Pattern DISPOSITION_NAME =
       Pattern.compile("(?i)filename\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|([^;\\s]+))");
 
-  private final HttpClient client;
   private final long maxBytes;
+  /** Made on the first ADD of a URL: building one loads the TLS trust store, ~80 ms that most builds never need. */
+  private HttpClient client;
 
   UrlFetcher(long maxBytes) {
-    // NORMAL: redirects are followed, except from https down to http. No credentials are ever attached.
-    this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-        .connectTimeout(Duration.ofSeconds(30)).build();
     this.maxBytes = maxBytes;
+  }
+
+  private synchronized HttpClient client() {
+    if (client == null) {
+      // NORMAL: redirects are followed, except from https down to http. No credentials are ever attached.
+      client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+          .connectTimeout(Duration.ofSeconds(30)).build();
+    }
+    return client;
   }
 
   static boolean isUrl(String source) {
@@ -72,7 +79,7 @@ final class UrlFetcher {
     HttpRequest request = HttpRequest.newBuilder(uri).GET().header("User-Agent", "jbuild").build();
     Path file = dir.resolve("download");
     try {
-      HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream body = response.body()) {
         if (response.statusCode() / 100 != 2) {
           throw new BuildException(where + ": ADD failed: GET " + redact(url) + " returned HTTP "

@@ -24,7 +24,7 @@ final class WorkdirInstruction {
     String relative = absolute.substring(1);
     TreeMap<String, LayerEntry> entries = new TreeMap<>();
     try {
-      FileIndex files = state.files(ctx.store().blobs());
+      FileIndex files = state.files(ctx.store());
       String prefix = "";
       long[] owner = null;
       for (String part : relative.isEmpty() ? new String[0] : relative.split("/")) {

@@ -235,12 +235,12 @@ public final class BuildCache {
   }
 
   /**
-   * Removes every entry and every context's stat cache. {@code cache/tmp} stays, so writes in flight in other
+   * Removes every entry, every context's stat cache and the layer header cache. {@code cache/tmp} stays, so writes in flight in other
    * processes do not fail; its leftovers are swept by age.
    */
   public void clear() throws StoreException {
     try {
-      for (String sub : List.of("keys", "parents", ContextHasher.STAT_DIR)) {
+      for (String sub : List.of("keys", "parents", ContextHasher.STAT_DIR, LayerHeaderCache.LAYERS_DIR)) {
         CacheFiles.deleteContents(dir.resolve(sub));
       }
     } catch (IOException e) {

@@ -203,10 +203,11 @@ public final class ContextHasher {
 
   /**
    * Writes the stat cache atomically, keeping only the files looked up since {@link #open}. Does nothing when no
-   * file was looked up, so a build without COPY does not forget the context.
+   * file was looked up, so a build without COPY does not forget the context, or when the cache would not change.
    */
   public synchronized void save() throws StoreException {
-    if (seen.isEmpty()) {
+    // Nothing looked up, or exactly what was loaded (a no-change rebuild): the file on disk is already right.
+    if (seen.isEmpty() || seen.equals(previous)) {
       return;
     }
     byte[] bytes = StatCacheFile.write(root.toString(), Map.copyOf(seen));

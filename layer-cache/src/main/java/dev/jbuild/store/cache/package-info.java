@@ -5,6 +5,7 @@
  * ROOT/cache/keys/HEX.json             one result per step key (a small JSON file, created once, never edited)
  * ROOT/cache/parents/PHEX/HEX          empty markers: the keys built after the parent PHEX (for explanations)
  * ROOT/cache/stat/HEX                  the stat cache of one build context (HEX = sha256 of its real path)
+ * ROOT/cache/layers/HEX                what a layer's tar headers say, for the builder (HEX = the layer blob's hex)
  * ROOT/cache/tmp/                      temp files of the writes above, renamed or linked into place
  * </pre>
  *
