@@ -33,7 +33,10 @@ public final class DirectoryBuildCache implements BuildCacheView {
     }
   }
 
-  /** Deletes what is inside the directory, keeping the directory itself for whoever writes the cache next. */
+  /**
+   * Deletes what is inside the directory, keeping the directory itself for whoever writes the cache next, and the
+   * layer header cache, whose entries belong to blobs.
+   */
   @Override
   public Usage clear() throws StoreException {
     Usage before = usage();
@@ -42,7 +45,10 @@ public final class DirectoryBuildCache implements BuildCacheView {
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path e : entries) {
-        Trees.delete(e);
+        // The layer header cache holds facts about blobs, not build results: it goes with its blobs (StoreGc).
+        if (!e.getFileName().toString().equals(dev.jbuild.store.cache.LayerHeaderCache.LAYERS_DIR)) {
+          Trees.delete(e);
+        }
       }
     } catch (IOException e) {
       throw new StoreException("cannot empty the build cache " + dir + ": " + e.getMessage(), e);

@@ -86,6 +86,8 @@ public final class StoreGc {
       }
       Reachability live = live();
       PruneReport report = sweep(live, new Scope(true, forced.blobs, forced.diffIds, cutoff));
+      // Facts derived from blobs (like snapshots) go with their blob, not with the build cache.
+      dev.jbuild.store.cache.LayerHeaderCache.open(store.root()).sweep(d -> store.blobs().has(d));
       int temps = store.sweepTemp(grace);
       return report.withExtras(removed, cacheBytes, temps);
     }

@@ -235,12 +235,13 @@ public final class BuildCache {
   }
 
   /**
-   * Removes every entry, every context's stat cache and the layer header cache. {@code cache/tmp} stays, so writes in flight in other
+   * Removes every entry and every context's stat cache. The layer header cache stays: its entries belong to blobs,
+   * and prune removes them with their blob. {@code cache/tmp} stays, so writes in flight in other
    * processes do not fail; its leftovers are swept by age.
    */
   public void clear() throws StoreException {
     try {
-      for (String sub : List.of("keys", "parents", ContextHasher.STAT_DIR, LayerHeaderCache.LAYERS_DIR)) {
+      for (String sub : List.of("keys", "parents", ContextHasher.STAT_DIR)) {
         CacheFiles.deleteContents(dir.resolve(sub));
       }
     } catch (IOException e) {

@@ -19,7 +19,8 @@ import java.util.Optional;
  * Writes are atomic (temp file, fsync, link): a reader sees a whole entry or none.
  */
 public final class LayerHeaderCache {
-  static final String LAYERS_DIR = "layers";
+  /** The directory under {@code cache/}; not part of the build cache proper, so emptying that keeps it. */
+  public static final String LAYERS_DIR = "layers";
   /** Far above any real layer's headers (a million entries is ~100 MB); a bigger file is treated as damaged. */
   private static final long MAX_BYTES = 256L << 20;
 
@@ -57,6 +58,36 @@ public final class LayerHeaderCache {
       throw new StoreException("cannot write the layer header cache " + dir.resolve(layer.hex()) + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Removes the entries whose blob is gone ({@code blobExists} says no), as prune does after deleting blobs; entries
+   * are per blob, like snapshots, so emptying the build cache leaves them. Returns how many it removed.
+   */
+  public int sweep(java.util.function.Predicate<Digest> blobExists) throws StoreException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    int removed = 0;
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      for (Path entry : (Iterable<Path>) entries::iterator) {
+        String name = entry.getFileName().toString();
+        Digest blob;
+        try {
+          blob = Digest.parse((name.length() == 128 ? "sha512:" : "sha256:") + name);
+        } catch (RuntimeException | dev.jbuild.oci.InvalidDigestException e) {
+          blob = null; // not ours: a stray file
+        }
+        if (blob == null || !blobExists.test(blob)) {
+          if (Files.deleteIfExists(entry)) {
+            removed++;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new StoreException("cannot sweep the layer header cache " + dir + ": " + e.getMessage(), e);
+    }
+    return removed;
   }
 
   /** Removes the entry of {@code layer}: a damaged one, found while decoding it. */

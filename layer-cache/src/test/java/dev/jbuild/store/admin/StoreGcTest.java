@@ -77,6 +77,25 @@ class StoreGcTest {
   }
 
   @Test
+  void pruneAll_layerHeaderEntries_goWithTheirBlob_andSurviveTheBuildCache() throws Exception {
+    TestImages.Layer kept = t.plain("kept");
+    TestImages.Layer dropped = t.gzip("dropped");
+    t.image("keep:1", kept);
+    t.image("drop:1", dropped);
+    dev.jbuild.store.cache.LayerHeaderCache headers = dev.jbuild.store.cache.LayerHeaderCache.open(store.root());
+    headers.put(kept.blob().digest(), new byte[] {1, 2, 3});
+    headers.put(dropped.blob().digest(), new byte[] {4, 5, 6});
+    store.images().untag("drop:1");
+
+    gc().prune(true);
+
+    assertThat(store.blobs().has(dropped.blob().digest())).isFalse();
+    assertThat(headers.get(dropped.blob().digest())).isEmpty();
+    // Emptying the build cache (--all) does not take the entry of a blob an image still uses.
+    assertThat(headers.get(kept.blob().digest())).hasValueSatisfying(b -> assertThat(b).containsExactly(1, 2, 3));
+  }
+
+  @Test
   void prune_indexWithMissingChild_keepsThePresentChildAndItsBlobs() throws Exception {
     TestImages.Layer layer = t.plain("host layer");
     Descriptor present = t.image(null, layer);
