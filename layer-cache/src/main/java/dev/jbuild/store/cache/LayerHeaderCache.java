@@ -4,7 +4,6 @@ import dev.jbuild.oci.Digest;
 import dev.jbuild.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -41,10 +40,8 @@ public final class LayerHeaderCache {
   public Optional<byte[]> get(Digest layer) {
     try {
       return Optional.of(CacheFiles.readCapped(dir.resolve(layer.hex()), MAX_BYTES));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
     } catch (IOException e) {
-      return Optional.empty();
+      return Optional.empty(); // none yet (NoSuchFileException), or unreadable
     }
   }
 
