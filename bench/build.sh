@@ -115,7 +115,7 @@ bh = (f'TMPDIR={work}/buildah/tmp buildah --root {work}/buildah/root --runroot {
 TOOLS = {
     "jbuild": dict(
         build=jb + " build -q -t {tag} {ctx}",
-        clean=jb + " rmi {tag}; " + jb + " prune --all --force",
+        clean=jb + " rmi {tag}; " + jb + " prune --all --force --grace 0",  # no grace: truly cold
         push=jb + " push -q {tag} {reg}/{tag}",
         prep=jb + " pull -q {reg}/debian:bookworm"),
     "buildah": dict(

@@ -11,8 +11,9 @@
 #   skopeo push    skopeo copy of the same gzip layers from an OCI layout to a new repository
 #   push (no-op)   the same push again to the same repository: nothing to send (jbuild: one manifest HEAD)
 #   push (mount)   to another repository of the registry the image was first pushed to: blobs are mounted
-#   pull           into an empty store (jbuild: digest and diffID verification, i.e. a gunzip per layer)
-#                  vs skopeo copy into an empty OCI layout
+#   pull           into an empty store with --no-unpack (jbuild: digest and diffID verification, i.e. a gunzip per
+#                  layer) vs skopeo copy into an empty OCI layout; jbuild's default pull, which also unpacks the
+#                  layers as docker pull does, is timed too and printed on its own (skopeo has no counterpart)
 set -euo pipefail
 
 layers=${1:-10}
@@ -91,7 +92,7 @@ first=$(seconds "$jbuild" --root "$work/store" push -q bench:1 "$host/bench/firs
 # skopeo's source: the same gzip layers jbuild pushed, in an OCI layout (not timed).
 skopeo copy --quiet --src-tls-verify=false "docker://$host/bench/first:1" "oci:$work/oci:bench" >/dev/null
 
-jb_push=(); sk_push=(); jb_pull=(); sk_pull=(); jb_noop=(); sk_noop=(); jb_mount=(); sk_mount=()
+jb_push=(); sk_push=(); jb_pull=(); jb_unpack=(); sk_pull=(); jb_noop=(); sk_noop=(); jb_mount=(); sk_mount=()
 loads=()
 for i in $(seq 1 "$runs"); do
   loads+=("$(cut -d' ' -f1 /proc/loadavg)")
@@ -115,7 +116,10 @@ for i in $(seq 1 "$runs"); do
   stop_registry "push-sk$i"
   rm -rf "$work/push-jb$i" "$work/push-sk$i"
   cpu_label=jb-pull
-  jb_pull+=("$(seconds "$jbuild" --root "$work/pull-jb$i" pull -q "$host/bench/first:1")")
+  jb_pull+=("$(seconds "$jbuild" --root "$work/pull-jb$i" pull -q --no-unpack "$host/bench/first:1")")
+  rm -rf "$work/pull-jb$i"
+  cpu_label=jb-pull-unpack
+  jb_unpack+=("$(seconds "$jbuild" --root "$work/pull-jb$i" pull -q "$host/bench/first:1")")
   rm -rf "$work/pull-jb$i"
   cpu_label=sk-pull
   sk_pull+=("$(seconds skopeo copy --quiet --src-tls-verify=false "docker://$host/bench/first:1" "oci:$work/pull-sk$i:bench")")
@@ -143,6 +147,8 @@ row "push" "${jb_push[@]}" -- "${sk_push[@]}"
 row "push (no-op)" "${jb_noop[@]}" -- "${sk_noop[@]}"
 row "push (mount)" "${jb_mount[@]}" -- "${sk_mount[@]}"
 row "pull" "${jb_pull[@]}" -- "${sk_pull[@]}"
+printf 'jbuild pull that also unpacks (the default, as docker pull): %.2f s median (%s)\n' \
+  "$(median "${jb_unpack[@]}")" "$(printf '%.2f ' "${jb_unpack[@]}")"
 cpu() { median $(awk -v l="$1" '$1 == l {print $2}' "$work/cpu.txt"); }
 printf '\nCPU seconds (user + sys of the client process; the registry not included), median:\n'
 for op in push noop mount pull; do

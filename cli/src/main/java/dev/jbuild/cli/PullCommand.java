@@ -33,6 +33,11 @@ final class PullCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "Print only the digest.")
   boolean quiet;
 
+  @Option(names = "--no-unpack", description = {"Store the image without unpacking its layers. By default the layers"
+      + " of an image for this host are unpacked as they arrive, as docker pull does, so a build or run on it starts"
+      + " at once; without, the first build or run unpacks them. For pipelines that only move images on."})
+  boolean noUnpack;
+
   @Override
   public Integer call() throws Exception {
     ImageReference ref = LocalImages.parse(image);
@@ -48,6 +53,9 @@ final class PullCommand implements Callable<Integer> {
     ProgressPrinter printer = new ProgressPrinter(spec.commandLine().getErr(), quiet);
     try (Store store = parent.global.openStore()) {
       ImageTransfer transfer = registry.transfer(store, printer, ref.registry());
+      if (!noUnpack) {
+        transfer = transfer.unpackingFor(Platform.host());
+      }
       ImageTransfer.PullResult result = allPlatforms ? transfer.pullAllPlatforms(ref) : transfer.pull(ref, wanted);
       store.images().tag(ref.familiar(), result.stored());
       printer.info("pulled " + ref.familiar());

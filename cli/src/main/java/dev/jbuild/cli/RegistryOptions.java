@@ -3,6 +3,7 @@ package dev.jbuild.cli;
 import dev.jbuild.builder.BaseImagePuller;
 import dev.jbuild.builder.BuildException;
 import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Platform;
 import dev.jbuild.registry.CredentialSource;
 import dev.jbuild.registry.EnvironmentProxies;
 import dev.jbuild.registry.RegistryClientSettings;
@@ -92,7 +93,8 @@ final class RegistryOptions {
     return (ref, platform) -> {
       printer.info("pulling " + ref.familiar());
       try {
-        Descriptor pulled = transfer(store, printer, ref.registry()).pull(ref, platform).stored();
+        Descriptor pulled = transfer(store, printer, ref.registry()).unpackingFor(Platform.host()).pull(ref, platform)
+            .stored();
         store.images().tag(ref.familiar(), pulled);
         return pulled;
       } catch (RegistryException | IOException | dev.jbuild.store.StoreException | dev.jbuild.oci.OciException e) {

@@ -94,7 +94,8 @@ final class RunCommand implements Callable<Integer> {
       if (local.isEmpty()) {
         printer.info("Unable to find image '" + ref.familiar() + "' locally");
       }
-      Descriptor pulled = registry.transfer(store, printer, ref.registry()).pull(ref, Platform.host()).stored();
+      Descriptor pulled = registry.transfer(store, printer, ref.registry()).unpackingFor(Platform.host())
+          .pull(ref, Platform.host()).stored();
       store.images().tag(ref.familiar(), pulled);
       return pulled;
     }

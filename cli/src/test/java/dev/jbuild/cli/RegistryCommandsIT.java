@@ -66,6 +66,15 @@ class RegistryCommandsIT {
     assertThat(pull.err()).contains("pull ").contains("pulled " + registry.host() + "/cmd/copied:2");
     Cli.Result images = cli("b").run("images");
     assertThat(images.out()).contains(registry.host() + "/cmd/copied");
+    try (Store b = Store.open(temp.resolve("b"))) {
+      assertThat(dev.jbuild.store.layers.LayerTrees.of(b).list()).as("pull unpacks, as docker pull does").isNotEmpty();
+    }
+
+    Cli.Result bare = cli("c").run("pull", "-q", "--no-unpack", registry.host() + "/cmd/copied:2");
+    assertThat(bare.line()).as(bare.toString()).isEqualTo(digest);
+    try (Store c = Store.open(temp.resolve("c"))) {
+      assertThat(dev.jbuild.store.layers.LayerTrees.of(c).list()).isEmpty();
+    }
   }
 
   @Test

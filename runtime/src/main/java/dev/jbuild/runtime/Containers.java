@@ -5,7 +5,9 @@ import dev.jbuild.oci.ContainerConfig;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.store.Store;
+import dev.jbuild.store.StoreException;
 import dev.jbuild.store.StoredImages.StoredImage;
+import dev.jbuild.store.layers.LayerTrees;
 import dev.jbuild.store.tar.LayerEntry;
 import dev.jbuild.store.tar.LayerTarWriter;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +24,7 @@ import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** Runs one command in a container made from a stored image: overlay rootfs, OCI bundle, runc, cleanup. */
 public final class Containers {
@@ -29,7 +33,23 @@ public final class Containers {
   /** Reads what a run changed while the upper dir still exists (e.g. writes it as a layer tar). */
   @FunctionalInterface
   public interface ChangesReader {
-    void read(List<LayerEntry> changes) throws IOException;
+    /**
+     * Reads {@code changes}. Returns the layer written from exactly those entries, so the upper dir becomes that
+     * layer's extracted tree ({@link LayerTrees#adopt}) instead of being deleted; null when none was written.
+     */
+    WrittenLayer read(List<LayerEntry> changes) throws IOException;
+  }
+
+  /**
+   * A layer tar written from a run's changes ({@link dev.jbuild.store.tar.LayerTarWriter#write}).
+   *
+   * @param diffId its digest
+   * @param sourceDateEpoch the epoch its mtimes were clamped to, or null
+   */
+  public record WrittenLayer(Digest diffId, Instant sourceDateEpoch) {
+    public WrittenLayer {
+      Objects.requireNonNull(diffId, "diffId");
+    }
   }
 
   /**
@@ -39,7 +59,7 @@ public final class Containers {
    */
   public static RunResult run(Store store, Descriptor image, String name, ContainerSpec spec, InputStream stdin,
       OutputStream stdout, OutputStream stderr, boolean changes) throws ContainerException {
-    return run(store, image, name, spec, stdin, stdout, stderr, changes ? c -> { } : null);
+    return run(store, image, name, spec, stdin, stdout, stderr, changes ? c -> null : null);
   }
 
   /**
@@ -92,15 +112,35 @@ public final class Containers {
       Map<String, String> parents = ownerAndMode(fs.merged(), created);
       int code = runc.run(bundle.dir(), "jbuild-" + fs.id(), stdin, stdout, stderr);
       List<LayerEntry> found = List.of();
+      WrittenLayer written = null;
       if (onChanges != null) {
         try {
           found = withoutEmptyMountPoints(LayerTarWriter.fromOverlayUpperdir(fs.upper()), created, parents);
-          onChanges.read(found);
+          written = onChanges.read(found);
         } catch (IOException e) {
           throw new ContainerException("cannot read the changes in " + fs.upper() + ": " + e.getMessage(), e);
         }
       }
+      if (written != null) {
+        fs.unmount();
+        adoptUpper(store, fs.upper(), found, written);
+      }
       return new RunResult(code, found);
+    }
+  }
+
+  /**
+   * Keeps the (unmounted) upper dir as the extracted tree of the layer written from it, so the next step's overlay
+   * needs no extraction. Best effort: when it cannot be made to match the layer, or the tree exists already, the
+   * dir is deleted with the rest and the layer is extracted from its blob when first needed.
+   */
+  private static void adoptUpper(Store store, Path upper, List<LayerEntry> layer, WrittenLayer written) {
+    try {
+      if (UpperAsTree.conform(upper, layer, written.sourceDateEpoch())) {
+        LayerTrees.of(store).adopt(upper, written.diffId());
+      }
+    } catch (IOException | StoreException e) {
+      // Nothing is lost: the layer blob is stored, and its tree is made from it on first use.
     }
   }
 

@@ -17,6 +17,7 @@ public final class MountedRootfs implements AutoCloseable {
   private final Path umount;
   private final boolean keep;
   private boolean closed;
+  private boolean mounted = true;
 
   MountedRootfs(String id, Path dir, Path merged, Path upper, Path umount) {
     this(id, dir, merged, upper, umount, false);
@@ -52,14 +53,26 @@ public final class MountedRootfs implements AutoCloseable {
   }
 
   /**
-   * Unmounts the overlay. For a rootfs made by {@link Rootfs#mountKept} the dirs stay; otherwise they are deleted.
+   * Unmounts the overlay and keeps its dirs until {@link #close()}, e.g. to move the upper dir away first. Does
+   * nothing when already unmounted.
+   */
+  public synchronized void unmount() throws ContainerException {
+    if (!mounted) {
+      return;
+    }
+    HostTools.check(List.of(umount.toString(), merged.toString()));
+    mounted = false;
+  }
+
+  /**
+   * Unmounts the overlay (unless {@link #unmount()} did). For a rootfs made by {@link Rootfs#mountKept} the dirs stay; otherwise they are deleted.
    */
   @Override
   public synchronized void close() throws ContainerException {
     if (closed) {
       return;
     }
-    HostTools.check(List.of(umount.toString(), merged.toString()));
+    unmount();
     closed = true;
     if (keep) {
       return; // a kept container's dirs outlive the mount

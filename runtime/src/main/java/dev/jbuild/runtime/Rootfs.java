@@ -158,7 +158,31 @@ public final class Rootfs {
       // In a user namespace overlay keeps whiteouts and opaque marks in user.overlay.* xattrs (kernel >= 5.11).
       options += ",userxattr";
     }
-    return options;
+    return options + OFF_FEATURES;
+  }
+
+  /**
+   * Overlay features a kernel may turn on by default (module parameters, e.g. CONFIG_OVERLAY_FS_REDIRECT_DIR), each
+   * switched off for our mounts. With them an upper dir stops being a plain diff: a renamed directory becomes an
+   * empty one pointing at its old path, a chmod leaves a metadata-only copy whose data stays below, and neither can
+   * be read as a layer or serve as another mount's lower dir. Without them overlay copies up instead, as docker's
+   * overlay2 driver insists too.
+   */
+  private static final String OFF_FEATURES = offFeatures(Path.of("/sys/module/overlay/parameters"));
+
+  static String offFeatures(Path parameters) {
+    StringBuilder off = new StringBuilder();
+    for (String feature : List.of("redirect_dir", "metacopy", "index", "nfs_export")) {
+      try {
+        String value = Files.readString(parameters.resolve(feature)).trim();
+        if (value.equals("Y") || value.equals("on")) {
+          off.append(',').append(feature).append("=off");
+        }
+      } catch (IOException | RuntimeException e) {
+        // not loaded yet, or an older kernel without the feature: its default is off
+      }
+    }
+    return off.toString();
   }
 
   /** Overlay options are split on commas and colons; a path holding one would be misread, so it is refused. */

@@ -3,14 +3,24 @@ package dev.jbuild.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.MediaType;
+import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.Store;
+import dev.jbuild.store.StoredImages.StoredImage;
+import dev.jbuild.store.layers.LayerTrees;
+import dev.jbuild.store.tar.Layer;
+import dev.jbuild.store.tar.LayerBlobs;
 import dev.jbuild.store.tar.LayerEntry;
 import dev.jbuild.testing.BaseImages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -123,9 +133,65 @@ class ContainersIT {
               seen.append(Files.readString(e.source()));
             }
           }
+          return null;
         });
     assertThat(r.exitCode()).isZero();
     assertThat(seen.toString()).isEqualTo("content\n");
+  }
+
+  @Test
+  void run_writtenLayer_upperDirBecomesItsTree_equalToAnExtractionOfTheBlob() throws Exception {
+    StoredImage image = Rootfs.of(store).read(busybox, "busybox:1");
+    List<Descriptor> layers = new ArrayList<>(image.manifest().layers());
+    List<Digest> diffIds = new ArrayList<>(image.config().diffIds());
+    Instant epoch = Instant.parse("2030-01-01T00:00:00Z");
+    // A file, a hard link, a symlink, a fifo, a chown, a chmod, an mtime after the epoch (clamped) and one before,
+    // next to the empty mount points runc makes (/proc, /dev, /etc/hosts, ...), which the layer leaves out.
+    Digest first = runAndWrite(layers, diffIds, epoch, "mkdir -p /d/sub /w/old && echo a > /d/sub/f"
+        + " && ln /d/sub/f /d/hard && ln -s sub/f /d/link && busybox mkfifo /d/fifo && busybox chown 12:34 /d/sub/f"
+        + " && busybox chmod 0751 /d/sub && touch -d '2040-01-01 00:00:00' /d/future"
+        + " && touch -d '2001-02-03 04:05:06' /d/past && echo old > /w/old/x");
+    // The adopted tree serves as a lower dir; deleting from it makes a whiteout, replacing a dir an opaque one.
+    layers.add(new Descriptor(MediaType.OCI_LAYER, first, store.blobs().size(first)));
+    diffIds.add(first);
+    Digest second = runAndWrite(layers, diffIds, null,
+        "cat /d/sub/f && rm /etc/group /d/link && rm -rf /w && mkdir /w && echo new > /w/x");
+    assertThat(stdout()).isEqualTo("a\n");
+
+    try (Store other = Store.open(tmp.resolve("other"))) {
+      for (Digest d : List.of(first, second)) {
+        Path adopted = LayerTrees.of(store).find(d).orElseThrow(() -> new AssertionError("no adopted tree " + d));
+        try (InputStream in = store.blobs().open(d); BlobWriter w = other.blobs().newWriter()) {
+          in.transferTo(w.stream());
+          w.commit(d, -1);
+        }
+        Path extracted = LayerTrees.of(other).ensure(
+            new Descriptor(MediaType.OCI_LAYER, d, other.blobs().size(d)), d);
+        assertThat(TreeFacts.of(adopted)).as("tree of " + d).isEqualTo(TreeFacts.of(extracted));
+      }
+      assertThat(TreeFacts.of(LayerTrees.of(store).find(first).orElseThrow()))
+          .containsKeys("d/sub/f", "d/hard", "d/link", "d/fifo", "d/future", "d/past", "w/old/x")
+          .doesNotContainKeys("proc", "dev", "sys", "etc");
+      assertThat(TreeFacts.of(LayerTrees.of(store).find(second).orElseThrow()))
+          .containsKeys("etc/group", "d/link", "w/x").doesNotContainKeys("w/old", "proc", "dev", "sys");
+    }
+  }
+
+  private Digest runAndWrite(List<Descriptor> layers, List<Digest> diffIds, Instant epoch, String script)
+      throws Exception {
+    Digest[] made = new Digest[1];
+    ContainerSpec spec = ContainerSpec.of(List.of("sh", "-c", script)).withEnv(List.of("PATH=/bin"));
+    RunResult r = Containers.run(store, layers, diffIds, "test", spec, null, out, err, changes -> {
+          try {
+            Layer l = LayerBlobs.writeLayer(store.blobs(), changes, epoch);
+            made[0] = l.diffId();
+            return new Containers.WrittenLayer(l.diffId(), epoch);
+          } catch (dev.jbuild.store.StoreException e) {
+            throw new java.io.IOException(e);
+          }
+        });
+    assertThat(r.exitCode()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    return made[0];
   }
 
   @Test

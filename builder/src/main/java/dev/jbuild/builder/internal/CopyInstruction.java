@@ -6,12 +6,10 @@ import dev.jbuild.dockerfile.ir.Copy;
 import dev.jbuild.dockerfile.ir.Instruction;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.store.cache.ContextHasher;
+import dev.jbuild.store.layers.TreeFileDigests;
 import dev.jbuild.store.tar.LayerEntry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.security.MessageDigest;
 import java.util.Map;
 
@@ -79,6 +77,8 @@ final class CopyInstruction {
     }
     md.u64(plan.independent ? 1 : 0);
     md.u64(plan.entries.size());
+    // Sources from stages and images lie in layer trees, which never change: their digests are remembered there.
+    TreeFileDigests treeDigests = TreeFileDigests.of(ctx.store());
     try {
       for (Map.Entry<String, LayerEntry> item : plan.entries.entrySet()) {
         LayerEntry e = item.getValue();
@@ -91,9 +91,10 @@ final class CopyInstruction {
         if (e.type() == LayerEntry.Type.REGULAR) {
           md.string(e.source() == null ? Digest.sha256Of(new byte[0]).toString()
               : plan.fromContext.contains(e.path()) ? ctx.hasher().fileDigest(e.source()).toString()
-              : sha256(e.source()));
+              : treeDigests.digest(e.source()).toString());
         }
       }
+      treeDigests.save();
     } catch (IOException e) {
       throw new BuildException(ctx.where(copyOrAdd) + ": cannot hash the sources: " + e.getMessage(), e);
     }
@@ -140,17 +141,4 @@ final class CopyInstruction {
       buf.clear();
     }
   }
-
-  private static String sha256(java.nio.file.Path file) throws IOException {
-    MessageDigest md = Digest.newSha256();
-    byte[] buf = new byte[128 * 1024];
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-    }
-    return Digest.sha256(md.digest()).toString();
-  }
-
-
 }

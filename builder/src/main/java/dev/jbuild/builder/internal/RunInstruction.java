@@ -123,10 +123,12 @@ final class RunInstruction {
       }, null, tail, tail, changes -> {
         tail.flush();
         if (changes.isEmpty()) {
-          return;
+          return null;
         }
         try {
-          layer.add(LayerBlobs.writeLayer(ctx.store().blobs(), changes, ctx.sourceDateEpoch()));
+          Layer l = LayerBlobs.writeLayer(ctx.store().blobs(), changes, ctx.sourceDateEpoch());
+          layer.add(l);
+          return new Containers.WrittenLayer(l.diffId(), ctx.sourceDateEpoch());
         } catch (StoreException e) {
           throw new IOException(e.getMessage(), e);
         }

@@ -117,7 +117,7 @@ final class StageState {
   FileIndex files(Store store) throws IOException, StoreException {
     LayerHeaderCache headers = LayerHeaderCache.open(store.root());
     if (files == null) {
-      files = FileIndex.of(store.blobs(), headers, layers);
+      files = FileIndex.recentOrOf(store.blobs(), headers, layers);
       pendingForIndex.clear();
     } else if (!pendingForIndex.isEmpty()) {
       for (Descriptor layer : pendingForIndex) {

@@ -109,6 +109,21 @@ class FileIndexTest {
   }
 
   @Test
+  void recentOrOf_sameLayersAgain_givesAnEqualIndexThatIsItsOwn() throws Exception {
+    Store store = Store.open(tmp.resolve("store"));
+    Descriptor base = layer(store, tar(dir("a", 0755), file("a/f", 0)));
+    LayerHeaderCache headers = LayerHeaderCache.open(store.root());
+    FileIndex first = FileIndex.recentOrOf(store.blobs(), headers, List.of(base));
+    first.put("a/mine", new FileIndex.Meta(false, 0644, 0, 0, T));
+    // The blob gone and its cache entry too: only the index made before can answer.
+    Files.delete(store.root().resolve("blobs/sha256").resolve(base.digest().hex()));
+    headers.remove(base.digest());
+    FileIndex second = FileIndex.recentOrOf(store.blobs(), headers, List.of(base));
+    assertThat(dump(second)).containsExactly("a " + second.get("a"), "a/f " + second.get("a/f"));
+    assertThat(first.get("a/mine")).isNotNull();
+  }
+
+  @Test
   void damagedCacheEntry_isReadFromTheTarAgain_andRewritten() throws Exception {
     Store store = Store.open(tmp.resolve("store"));
     Descriptor base = layer(store, tar(dir("a", 0755), file("a/f", 0)));

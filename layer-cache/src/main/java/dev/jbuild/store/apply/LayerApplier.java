@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Applies an untrusted layer tar to a root directory without ever creating, changing, deleting or reading anything
@@ -35,6 +36,24 @@ public final class LayerApplier {
    */
   public static ApplyResult apply(InputStream tar, Path root, ApplyOptions options)
       throws IOException, LayerApplyException {
+    return apply(tar, root, options, h -> { });
+  }
+
+  /**
+   * What a tar header says of one entry, read the way {@link #apply} reads it: PAX records and GNU long names
+   * resolved, {@code type} the type flag with the old regular-file flags folded into {@code '0'} (and a
+   * {@code '\0'} entry whose name ends in "/" read as a directory, {@code '5'}), {@code mode} the permission bits.
+   */
+  public record Header(String name, char type, int mode, long uid, long gid, long mtimeSeconds, int mtimeNanos,
+      String linkName) {}
+
+  /**
+   * As {@link #apply(InputStream, Path, ApplyOptions)}, handing every entry's header to {@code headers} as it is
+   * read, so one pass over a layer both extracts it and learns what it holds.
+   */
+  public static ApplyResult apply(InputStream tar, Path root, ApplyOptions options, Consumer<Header> headers)
+      throws IOException, LayerApplyException {
+    Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(tar, "tar");
     Objects.requireNonNull(options, "options");
     if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
@@ -48,6 +67,7 @@ public final class LayerApplier {
       if (++entries > options.maxEntries()) {
         throw new LayerApplyException(e.name(), "layer has more than " + options.maxEntries() + " entries");
       }
+      headers.accept(header(e));
       try {
         x.apply(e, reader);
       } catch (IOException ex) {
@@ -57,6 +77,25 @@ public final class LayerApplier {
     reader.drain();
     x.finish();
     return new ApplyResult(entries, reader.bytesRead(), x.warnings());
+  }
+
+  /**
+   * Reads the headers of the uncompressed tar {@code tar} without extracting anything, with the same reader (and
+   * the same refusals of malformed input) as {@link #apply}, to the end of the stream.
+   */
+  public static void readHeaders(InputStream tar, long maxBytes, Consumer<Header> headers)
+      throws IOException, LayerApplyException {
+    TarReader reader = new TarReader(tar, maxBytes);
+    TarReader.Entry e;
+    while ((e = reader.next()) != null) {
+      headers.accept(header(e));
+    }
+    reader.drain();
+  }
+
+  private static Header header(TarReader.Entry e) {
+    return new Header(e.name(), e.type(), e.mode(), e.uid(), e.gid(), e.mtimeSeconds(), e.mtimeNanos(),
+        e.linkName());
   }
 
   /**

@@ -10,6 +10,8 @@ import dev.jbuild.store.StoreException;
 import dev.jbuild.store.StoreLock;
 import dev.jbuild.store.apply.ApplyOptions;
 import dev.jbuild.store.apply.LayerApplier;
+import dev.jbuild.store.cache.HeaderLog;
+import dev.jbuild.store.cache.LayerHeaderCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -117,12 +119,61 @@ public final class LayerTrees {
     }
   }
 
+  /**
+   * Publishes {@code candidate} as the tree of layer {@code diffId}, so that layer is never extracted from its blob.
+   * This is how a RUN step's overlay upper dir becomes the tree of the layer written from it, as BuildKit and buildah
+   * keep theirs. The caller vouches that {@code candidate} holds exactly what the layer holds (overlay whiteouts,
+   * owners as {@link #ensure} would make them) and that nothing else uses it. It is moved, never copied.
+   *
+   * @return true when {@code candidate} became the tree; false when the tree already exists or {@code candidate} is
+   *     not on the store's filesystem, and {@code candidate} is then left where it was
+   * @throws IOException when the tree cannot be published once {@code candidate} was moved; nothing of it is left
+   */
+  @SuppressWarnings("try") // the lock is held for the block
+  public boolean adopt(Path candidate, Digest diffId) throws IOException, StoreException {
+    Objects.requireNonNull(candidate, "candidate");
+    checkSha256(diffId);
+    if (find(diffId).isPresent()) {
+      return false;
+    }
+    try (StoreLock lock = lockOf(diffId)) {
+      if (find(diffId).isPresent()) {
+        return false;
+      }
+      sweepLeftovers(diffId);
+      Path tmp = dir.resolve(TMP_PREFIX + diffId.hex() + "-" + UUID.randomUUID());
+      Files.createDirectories(tmp);
+      try {
+        Files.createFile(tmp.resolve(INCOMPLETE)); // K09, as for an extraction
+        try {
+          Files.move(candidate, tmp.resolve("rootfs"), StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+          LayerApplier.deleteTree(tmp);
+          return false; // another filesystem: the tree will be extracted when first needed
+        }
+        syncFilesystem(tmp);
+        Files.delete(tmp.resolve(INCOMPLETE));
+        Path target = treeDir(diffId);
+        Files.createDirectories(target.getParent());
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(target.getParent());
+        return true;
+      } catch (IOException | RuntimeException e) {
+        LayerApplier.deleteTree(tmp);
+        throw e;
+      }
+    }
+  }
+
   private void extract(Descriptor blob, Digest diffId, Path rootfs) throws IOException, StoreException {
     MessageDigest sha = Digest.newSha256();
+    // The same pass records what the headers say, so a build never reads this layer again to learn it.
+    LayerHeaderCache headerCache = LayerHeaderCache.open(store.root());
+    HeaderLog headers = headerCache.get(blob.digest()).isPresent() ? null : new HeaderLog();
     try (InputStream raw = store.blobs().open(blob.digest())) {
       try {
         InputStream tar = new DigestInputStream(LayerApplier.decompressed(raw, options.maxBytes()), sha);
-        LayerApplier.apply(tar, rootfs, options);
+        LayerApplier.apply(tar, rootfs, options, headers == null ? h -> { } : headers::add);
         tar.transferTo(OutputStream.nullOutputStream()); // whatever the decompressor still holds
         raw.transferTo(OutputStream.nullOutputStream()); // to the end: the blob stream verifies its digest there
       } catch (IOException e) {
@@ -136,6 +187,13 @@ public final class LayerTrees {
     if (!actual.equals(diffId)) {
       throw new StoreException("layer " + blob.digest() + " uncompresses to " + actual + ", not to its diffID "
           + diffId);
+    }
+    if (headers != null) {
+      try {
+        headerCache.put(blob.digest(), headers.bytes());
+      } catch (StoreException e) {
+        // only a saving: a build reads the headers from the blob instead
+      }
     }
   }
 

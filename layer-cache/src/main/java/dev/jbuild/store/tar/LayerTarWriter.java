@@ -53,7 +53,7 @@ public final class LayerTarWriter {
     tar.setAddPaxHeadersForNonAsciiNames(true);
     byte[] buffer = new byte[64 * 1024];
     for (LayerEntry e : sorted) {
-      Instant mtime = clamp(e.mtime(), sourceDateEpoch);
+      Instant mtime = archivedMtime(e.mtime(), sourceDateEpoch);
       TarArchiveEntry te = header(e, tarName(e), mtime);
       if (e.xattrs().isEmpty()) {
         tar.putArchiveEntry(te);
@@ -131,7 +131,11 @@ public final class LayerTarWriter {
     return sorted;
   }
 
-  static Instant clamp(Instant mtime, Instant epoch) {
+  /**
+   * The mtime {@link #write} gives an entry whose file has {@code mtime}: clamped to {@code epoch} when that is not
+   * null, then truncated to whole seconds.
+   */
+  public static Instant archivedMtime(Instant mtime, Instant epoch) {
     Instant t = epoch != null && mtime.isAfter(epoch) ? epoch : mtime;
     // Sub-second times would add a PAX mtime record per entry; whole seconds are what docker and BuildKit write.
     return t.truncatedTo(ChronoUnit.SECONDS);

@@ -8,7 +8,10 @@ import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.MediaType;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
+import dev.jbuild.store.apply.LayerApplier;
 import dev.jbuild.store.apply.LayerApplyException;
+import dev.jbuild.store.cache.HeaderLog;
+import dev.jbuild.store.cache.LayerHeaderCache;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -95,6 +98,41 @@ class LayerTreesTest {
     assertThat(trees.list()).containsExactly(diffId);
     assertThat(snapshotsDir()).containsExactly("sha256");
     assertThat(rootfs.getParent().resolve("incomplete")).doesNotExist();
+  }
+
+  @Test
+  void ensure_recordsTheLayersHeaders_asReadingThemAloneWould() throws Exception {
+    byte[] tar = tar("./etc/", "", "etc/hostname", "box\n", "etc/.wh.passwd", "", "var/.wh..wh..opq", "",
+        "/var/lib/x", "1");
+    Digest diffId = Digest.sha256Of(tar);
+    Descriptor blob = put(gzip(tar));
+    LayerHeaderCache cache = LayerHeaderCache.open(store.root());
+    assertThat(cache.get(blob.digest())).isEmpty();
+    trees.ensure(blob, diffId);
+
+    HeaderLog alone = new HeaderLog();
+    LayerApplier.readHeaders(new ByteArrayInputStream(tar), Long.MAX_VALUE, alone::add);
+    assertThat(cache.get(blob.digest())).hasValueSatisfying(b -> assertThat(b).isEqualTo(alone.bytes()));
+    List<String> edits = new ArrayList<>();
+    HeaderLog.replay(alone.bytes(), new HeaderLog.Edits() {
+      @Override
+      public void put(String path, boolean directory, int mode, long uid, long gid, java.time.Instant mtime,
+          dev.jbuild.store.tar.LayerEntry.Type type, String linkTarget) {
+        edits.add("put " + path + (directory ? "/" : ""));
+      }
+
+      @Override
+      public void whiteout(String path) {
+        edits.add("whiteout " + path);
+      }
+
+      @Override
+      public void opaque(String dir) {
+        edits.add("opaque " + dir);
+      }
+    });
+    assertThat(edits).containsExactly("put etc/", "put etc/hostname", "whiteout etc/passwd", "opaque var",
+        "put var/lib/x");
   }
 
   @Test

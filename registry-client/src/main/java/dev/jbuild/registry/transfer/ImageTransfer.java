@@ -18,11 +18,14 @@ import dev.jbuild.registry.RegistryException;
 import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
+import dev.jbuild.store.apply.ApplyOptions;
+import dev.jbuild.store.layers.LayerTrees;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -44,12 +47,29 @@ public final class ImageTransfer {
   private final RegistryClientSettings settings;
   private final Consumer<String> log;
   private final BlobSources sources;
+  private final Platform unpackFor;
 
   public ImageTransfer(Store store, RegistryClientSettings settings, Consumer<String> log) {
+    this(store, settings, log, null);
+  }
+
+  private ImageTransfer(Store store, RegistryClientSettings settings, Consumer<String> log, Platform unpackFor) {
     this.store = store;
     this.settings = settings;
     this.log = log == null ? m -> {} : log;
     this.sources = new BlobSources(store.root());
+    this.unpackFor = unpackFor;
+  }
+
+  /**
+   * This transfer, but pulls also unpack the layers of images for {@code platform} (the host's, usually) into the
+   * store's layer trees ({@link LayerTrees#ensure}) as each layer arrives, overlapping the downloads still running,
+   * as docker and podman pull. The first build or run on the image then starts at once instead of extracting it. A
+   * layer that cannot be extracted safely fails the pull, naming the layer. Images for other platforms are stored
+   * only.
+   */
+  public ImageTransfer unpackingFor(Platform platform) {
+    return new ImageTransfer(store, settings, log, Objects.requireNonNull(platform, "platform"));
   }
 
   /**
@@ -175,12 +195,19 @@ public final class ImageTransfer {
         throw new OciException(ref.familiar() + ": the index says " + indexPlatform + " but the image's config says "
             + config.platform());
       }
+      // Only where files keep the layer's owners (uid 0, real or in a user namespace): a tree made as anyone else
+      // would be shared by later runs with the wrong owners. Those then extract it in their namespace.
+      boolean unpack = unpackFor != null && config.os() != null && config.architecture() != null
+          && unpackFor.matches(config.platform()) && ApplyOptions.defaults().sameOwner();
       List<Parallel.Task<Void>> tasks = new ArrayList<>();
       for (int i = 0; i < manifest.layers().size(); i++) {
         Descriptor layer = manifest.layers().get(i);
         Digest diffId = config.diffIds().get(i);
         tasks.add(() -> {
           pullLayer(client, ref, layer, diffId);
+          if (unpack) {
+            unpackLayer(ref, layer, diffId);
+          }
           return null;
         });
       }
@@ -249,6 +276,15 @@ public final class ImageTransfer {
       DiffIds.remember(store, layer, diffId);
     }
     sources.add(layer.digest(), client.registry(), client.repository());
+  }
+
+  private void unpackLayer(ImageReference ref, Descriptor layer, Digest diffId) throws IOException, OciException {
+    try {
+      LayerTrees.of(store).ensure(layer, diffId);
+    } catch (StoreException e) {
+      throw new OciException(ref.familiar() + ": cannot unpack layer " + layer.digest() + ": " + e.getMessage()
+          + " (jbuild pull --no-unpack stores the image without unpacking it)", e);
+    }
   }
 
   private void pullCompressedLayer(RegistryClient client, ImageReference ref, Descriptor layer, Digest diffId,

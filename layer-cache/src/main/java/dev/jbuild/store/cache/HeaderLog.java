@@ -1,0 +1,189 @@
+package dev.jbuild.store.cache;
+
+import dev.jbuild.store.apply.LayerApplier;
+import dev.jbuild.store.tar.LayerEntry;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * What a layer's tar headers say, as a compact list of edits to a filesystem index: put a path, white one out,
+ * make a directory opaque. This is the format kept in the {@link LayerHeaderCache}: a magic number with the format
+ * version, the count, then the edits; strings are length-prefixed UTF-8, so no path is too long for it.
+ *
+ * <pre>{@code
+ * HeaderLog log = new HeaderLog();
+ * LayerApplier.readHeaders(tar, maxBytes, log::add);      // or while extracting: LayerApplier.apply(..., log::add)
+ * HeaderLog.replay(log.bytes(), edits);
+ * }</pre>
+ *
+ * <p>A layer's log is the same whether it was recorded while the layer was extracted or read on its own: both go
+ * through the applier's tar reader.
+ */
+public final class HeaderLog {
+  static final int MAGIC = 0x4a424831; // "JBH1"
+  private static final byte PUT = 1;
+  private static final byte WHITEOUT = 2;
+  private static final byte OPAQUE = 3;
+  private static final String WHITEOUT_PREFIX = ".wh.";
+  private static final String OPAQUE_NAME = ".wh..wh..opq";
+
+  /** Receives a log's edits in order. */
+  public interface Edits {
+    /** {@code path} now holds this entry ({@code linkTarget}: of a symlink as written, of a hard link normalised). */
+    void put(String path, boolean directory, int mode, long uid, long gid, Instant mtime, LayerEntry.Type type,
+        String linkTarget);
+
+    /** {@code path} and everything below it are gone. */
+    void whiteout(String path);
+
+    /** Everything below {@code dir} from lower layers is gone. */
+    void opaque(String dir);
+  }
+
+  private final ByteArrayOutputStream buf = new ByteArrayOutputStream(64 * 1024);
+  private final DataOutputStream out = new DataOutputStream(buf);
+  private int count;
+  private byte[] bytes;
+
+  /** Records one header: whiteout files become whiteouts of their target, opaque markers opaque edits. */
+  public void add(LayerApplier.Header h) {
+    if (bytes != null) {
+      throw new IllegalStateException("the log is complete");
+    }
+    String path = normalize(h.name());
+    if (path.isEmpty()) {
+      return;
+    }
+    int slash = path.lastIndexOf('/');
+    String dir = slash < 0 ? "" : path.substring(0, slash);
+    String base = slash < 0 ? path : path.substring(slash + 1);
+    try {
+      if (base.equals(OPAQUE_NAME)) {
+        op(OPAQUE, dir);
+      } else if (base.startsWith(WHITEOUT_PREFIX)) {
+        op(WHITEOUT, (dir.isEmpty() ? "" : dir + "/") + base.substring(WHITEOUT_PREFIX.length()));
+      } else {
+        LayerEntry.Type type = typeOf(h.type());
+        op(PUT, path);
+        out.writeBoolean(type == LayerEntry.Type.DIRECTORY);
+        out.writeInt(h.mode() & 07777);
+        out.writeLong(h.uid());
+        out.writeLong(h.gid());
+        out.writeLong(h.mtimeSeconds());
+        out.writeInt(h.mtimeNanos());
+        writeString(type.name());
+        String link = type == LayerEntry.Type.SYMLINK ? h.linkName()
+            : type == LayerEntry.Type.HARDLINK ? normalize(h.linkName()) : null;
+        out.writeBoolean(link != null);
+        if (link != null) {
+          writeString(link);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+  }
+
+  /** The log, complete: nothing can be added afterwards. */
+  public byte[] bytes() {
+    if (bytes == null) {
+      byte[] body = buf.toByteArray();
+      bytes = ByteBuffer.allocate(8 + body.length).putInt(MAGIC).putInt(count).put(body).array();
+    }
+    return bytes;
+  }
+
+  /**
+   * Replays {@code log} into {@code edits}, in order.
+   *
+   * @throws IOException when {@code log} is not a complete, well-formed log (e.g. a damaged cache entry)
+   */
+  public static void replay(byte[] log, Edits edits) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(log));
+    if (log.length < 8 || in.readInt() != MAGIC) {
+      throw new IOException("not a layer header log");
+    }
+    int count = in.readInt();
+    for (int i = 0; i < count; i++) {
+      byte op = in.readByte();
+      String path = readString(in);
+      switch (op) {
+        case PUT -> {
+          boolean directory = in.readBoolean();
+          int mode = in.readInt();
+          long uid = in.readLong();
+          long gid = in.readLong();
+          Instant mtime = Instant.ofEpochSecond(in.readLong(), in.readInt());
+          LayerEntry.Type type;
+          try {
+            type = LayerEntry.Type.valueOf(readString(in));
+          } catch (IllegalArgumentException e) {
+            throw new IOException("unknown entry type in a layer header log", e);
+          }
+          String link = in.readBoolean() ? readString(in) : null;
+          edits.put(path, directory, mode, uid, gid, mtime, type, link);
+        }
+        case WHITEOUT -> edits.whiteout(path);
+        case OPAQUE -> edits.opaque(path);
+        default -> throw new IOException("unknown operation " + op + " in a layer header log");
+      }
+    }
+    if (in.read() != -1) {
+      throw new IOException("trailing bytes in a layer header log");
+    }
+  }
+
+  /** {@code ./a/b/} and {@code /a/b} become {@code a/b}; {@code .} and {@code /} become "". */
+  public static String normalize(String name) {
+    String n = name;
+    while (n.startsWith("./")) {
+      n = n.substring(2);
+    }
+    while (n.startsWith("/")) {
+      n = n.substring(1);
+    }
+    while (n.endsWith("/")) {
+      n = n.substring(0, n.length() - 1);
+    }
+    return n.equals(".") ? "" : n;
+  }
+
+  private static LayerEntry.Type typeOf(char tarType) {
+    return switch (tarType) {
+      case '5' -> LayerEntry.Type.DIRECTORY;
+      case '2' -> LayerEntry.Type.SYMLINK;
+      case '1' -> LayerEntry.Type.HARDLINK;
+      case '3' -> LayerEntry.Type.CHAR_DEVICE;
+      case '4' -> LayerEntry.Type.BLOCK_DEVICE;
+      case '6' -> LayerEntry.Type.FIFO;
+      default -> LayerEntry.Type.REGULAR;
+    };
+  }
+
+  private void op(byte op, String path) throws IOException {
+    count++;
+    out.writeByte(op);
+    writeString(path);
+  }
+
+  private void writeString(String s) throws IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String readString(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available()) {
+      throw new IOException("bad string length " + n + " in a layer header log");
+    }
+    return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+  }
+}
