@@ -4,6 +4,7 @@ import dev.jbuild.builder.BuildException;
 import dev.jbuild.dockerfile.ir.Instruction;
 import dev.jbuild.oci.ImageConfig;
 import dev.jbuild.store.StoreException;
+import dev.jbuild.store.layers.LayerTrees;
 import dev.jbuild.store.tar.Layer;
 import dev.jbuild.store.tar.LayerBlobs;
 import dev.jbuild.store.tar.LayerEntry;
@@ -36,7 +37,9 @@ final class LayerCommit {
       FileIndex files = state.files(ctx.store());
       addParents(ctx, independent ? new FileIndex() : files, entries);
       List<LayerEntry> sorted = new ArrayList<>(entries.values());
-      Layer layer = LayerBlobs.writeLayer(ctx.store().blobs(), sorted, ctx.sourceDateEpoch());
+      Layer layer = state.treeWanted()
+          ? LayerTrees.of(ctx.store()).writeLayerWithTree(sorted, ctx.sourceDateEpoch())
+          : LayerBlobs.writeLayer(ctx.store().blobs(), sorted, ctx.sourceDateEpoch());
       for (LayerEntry e : sorted) {
         files.put(e.path(), FileIndex.Meta.of(e));
       }

@@ -71,7 +71,10 @@ final class StageRunner {
   }
 
   void run(List<Instruction> instructions, StageState state) throws BuildException {
-    for (Instruction instruction : instructions) {
+    for (int i = 0; i < instructions.size(); i++) {
+      Instruction instruction = instructions.get(i);
+      // A layer with a RUN after it will be a lower dir of that RUN's overlay: worth extracting as it is written.
+      state.setTreeWanted(instructions.subList(i + 1, instructions.size()).stream().anyMatch(x -> x instanceof Run));
       int index = counter.next();
       String text = LayerCommit.createdBy(instruction);
       ctx.listener().onEvent(new BuildEvent.StepStarted(state.label(), index, counter.total(), text));

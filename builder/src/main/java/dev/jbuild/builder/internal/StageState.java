@@ -17,6 +17,7 @@ final class StageState {
   private final String label;
   private ImageConfig config;
   private final List<Descriptor> layers;
+  private boolean treeWanted;
   private final Map<String, String> args = new LinkedHashMap<>();
   private FileIndex files;
   /** Layers added since {@link #files} was last brought up to date (read from their tars on demand). */
@@ -126,6 +127,15 @@ final class StageState {
       pendingForIndex.clear();
     }
     return files;
+  }
+
+  /** Whether a layer this step writes should get its extracted tree at once (a RUN follows in the stage). */
+  boolean treeWanted() {
+    return treeWanted;
+  }
+
+  void setTreeWanted(boolean value) {
+    treeWanted = value;
   }
 
   /** Records that this stage set CMD, so a later ENTRYPOINT keeps it (docker resets only an inherited CMD). */

@@ -4,6 +4,8 @@ import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.DigestMismatchException;
 import dev.jbuild.oci.InvalidDigestException;
+import dev.jbuild.oci.MediaType;
+import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.CorruptStoreException;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
@@ -12,6 +14,10 @@ import dev.jbuild.store.apply.ApplyOptions;
 import dev.jbuild.store.apply.LayerApplier;
 import dev.jbuild.store.cache.HeaderLog;
 import dev.jbuild.store.cache.LayerHeaderCache;
+import dev.jbuild.store.tar.Layer;
+import dev.jbuild.store.tar.LayerBlobs;
+import dev.jbuild.store.tar.LayerEntry;
+import dev.jbuild.store.tar.LayerTarWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -162,6 +169,233 @@ public final class LayerTrees {
         LayerApplier.deleteTree(tmp);
         throw e;
       }
+    }
+  }
+
+  /**
+   * Writes {@code entries} as a layer, as {@link dev.jbuild.store.tar.LayerBlobs#writeLayer} does, and extracts the
+   * same tar, while it is being written, into what becomes the layer's tree: a RUN step after a COPY then finds the
+   * tree made instead of reading the layer back, and the work runs on a second core. The extraction is the usual safe
+   * one, and what the headers say is recorded too. It is best effort: when it fails, or where files cannot keep
+   * their owners (not uid 0), the layer is written all the same and its tree is extracted when first needed.
+   */
+  @SuppressWarnings("try") // the lock is held for the block
+  public Layer writeLayerWithTree(List<LayerEntry> entries, Instant sourceDateEpoch)
+      throws IOException, StoreException {
+    if (!options.sameOwner()) {
+      return LayerBlobs.writeLayer(store.blobs(), entries, sourceDateEpoch);
+    }
+    // Named and locked like an extraction of a made-up layer, so sweep() waits for it instead of pulling it away.
+    Digest slot = Digest.sha256Of(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+    try (StoreLock lock = lockOf(slot)) {
+      Path candidate = dir.resolve(TMP_PREFIX + slot.hex() + "-" + UUID.randomUUID());
+      Path rootfs = Files.createDirectories(candidate).resolve("rootfs");
+      Files.createDirectory(rootfs);
+      HeaderLog headers = new HeaderLog();
+      TreeWriter tree = new TreeWriter(rootfs, headers);
+      Layer layer;
+      try {
+        try (BlobWriter w = store.blobs().newWriter()) {
+          try (OutputStream both = new Tee(w.stream(), tree)) {
+            LayerTarWriter.write(entries, both, sourceDateEpoch);
+          }
+          Digest diffId = w.commit(null, -1);
+          layer = new Layer(new Descriptor(MediaType.OCI_LAYER, diffId, w.written()), diffId);
+        } catch (DigestMismatchException e) {
+          throw new IllegalStateException("nothing was expected, so nothing can mismatch", e);
+        }
+        if (tree.finish()) {
+          LayerHeaderCache cache = LayerHeaderCache.open(store.root());
+          try {
+            cache.put(layer.blob().digest(), headers.bytes());
+          } catch (StoreException e) {
+            // only a saving
+          }
+          adopt(rootfs, layer.diffId());
+        }
+      } finally {
+        tree.finish();
+        LayerApplier.deleteTree(candidate); // empty when the tree was adopted
+      }
+      return layer;
+    }
+  }
+
+  /**
+   * Extracts what is written to it on a thread of its own, handed over in chunks through a bounded queue (8 x 256
+   * KiB); never fails a write (see {@link #finish()}).
+   */
+  private final class TreeWriter extends OutputStream {
+    private static final int CHUNK = 256 * 1024;
+    private final byte[] end = new byte[0];
+    private final java.util.concurrent.BlockingQueue<byte[]> queue = new java.util.concurrent.ArrayBlockingQueue<>(8);
+    private final Thread worker;
+    private volatile Throwable failure;
+    private volatile boolean stopped; // the worker ended early and only drains now
+    private volatile boolean abandoned; // the writer was interrupted: no end marker will come
+    private byte[] chunk = new byte[CHUNK];
+    private int filled;
+    private boolean broken;
+    private boolean finished;
+
+    TreeWriter(Path rootfs, HeaderLog headers) {
+      worker = new Thread(() -> {
+        ChunkInput in = new ChunkInput();
+        try {
+          LayerApplier.apply(in, rootfs, options, headers::add);
+          in.drain();
+        } catch (Throwable e) {
+          failure = e;
+          stopped = true;
+          if (!abandoned) {
+            try {
+              in.drain(); // so the writer never blocks on a full queue
+            } catch (IOException ignored) {
+              // interrupted: finish() is abandoning it
+            }
+          }
+        }
+      }, "jbuild-layer-tree");
+      worker.setDaemon(true);
+      worker.start();
+    }
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      while (len > 0 && !broken && !stopped) {
+        int n = Math.min(len, CHUNK - filled);
+        System.arraycopy(b, off, chunk, filled, n);
+        filled += n;
+        off += n;
+        len -= n;
+        if (filled == CHUNK) {
+          hand(chunk);
+          chunk = new byte[CHUNK];
+          filled = 0;
+        }
+      }
+    }
+
+    private void hand(byte[] c) {
+      try {
+        queue.put(c);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        broken = true;
+      }
+    }
+
+    /** Ends the input and waits for the extraction; true when it completed. Idempotent. */
+    boolean finish() {
+      if (!finished) {
+        finished = true;
+        if (filled > 0 && !broken) {
+          hand(java.util.Arrays.copyOf(chunk, filled));
+        }
+        if (!broken) {
+          hand(end);
+        }
+        try {
+          if (broken) {
+            abandoned = true;
+            worker.interrupt();
+          }
+          worker.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          broken = true;
+        }
+      }
+      return !broken && failure == null;
+    }
+
+    /** The worker's side of the queue, ending at the end marker. */
+    private final class ChunkInput extends InputStream {
+      private byte[] current = new byte[0];
+      private int pos;
+      private boolean eof;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+          return 0;
+        }
+        if (!fill()) {
+          return -1;
+        }
+        int n = Math.min(len, current.length - pos);
+        System.arraycopy(current, pos, b, off, n);
+        pos += n;
+        return n;
+      }
+
+      void drain() throws IOException {
+        while (fill()) {
+          pos = current.length;
+        }
+      }
+
+      private boolean fill() throws IOException {
+        while (!eof && pos == current.length) {
+          byte[] next;
+          try {
+            next = queue.take();
+          } catch (InterruptedException e) {
+            throw new java.io.InterruptedIOException("layer tree extraction cancelled");
+          }
+          if (next == end) {
+            eof = true;
+          } else {
+            current = next;
+            pos = 0;
+          }
+        }
+        return !eof;
+      }
+    }
+  }
+
+  /** Writes to the layer blob first; the second stream never fails a write. */
+  private static final class Tee extends OutputStream {
+    private final OutputStream first;
+    private final OutputStream second;
+
+    Tee(OutputStream first, OutputStream second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      first.write(b);
+      second.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      first.write(b, off, len);
+      second.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      first.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      first.close();
     }
   }
 

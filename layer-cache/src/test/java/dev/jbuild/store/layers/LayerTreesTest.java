@@ -135,6 +135,64 @@ class LayerTreesTest {
         "put var/lib/x");
   }
 
+  /** path -> type, mode, owner, mtime, content digest or link target, for comparing two trees. */
+  static java.util.Map<String, String> facts(Path root) throws Exception {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (dev.jbuild.store.tar.LayerEntry e : dev.jbuild.store.tar.LayerTarWriter.fromDirectory(root)) {
+      out.put(e.path(), e.type() + " " + Integer.toOctalString(e.mode()) + " " + e.uid() + ":" + e.gid() + " "
+          + e.mtime() + " " + (e.type() == dev.jbuild.store.tar.LayerEntry.Type.REGULAR
+          ? Digest.sha256Of(Files.readAllBytes(e.source())) : e.linkTarget()));
+    }
+    return out;
+  }
+
+  @Test
+  void writeLayerWithTree_makesTheTreeAsTheLayerIsWritten_equalToExtractingTheBlob() throws Exception {
+    java.time.Instant t = java.time.Instant.parse("2024-05-06T07:08:09Z");
+    Path src = Files.createDirectories(dir.resolve("src"));
+    Files.writeString(src.resolve("a.txt"), "alpha\n".repeat(100_000)); // larger than the pipe's buffer
+    Files.writeString(src.resolve("b.sh"), "#!/bin/sh\n");
+    List<dev.jbuild.store.tar.LayerEntry> entries = List.of(
+        dev.jbuild.store.tar.LayerEntry.directory("app", 0755, 0, 0, t),
+        dev.jbuild.store.tar.LayerEntry.file("app/a.txt", src.resolve("a.txt"), Files.size(src.resolve("a.txt")),
+            0644, 1000, 1000, t),
+        dev.jbuild.store.tar.LayerEntry.file("app/b.sh", src.resolve("b.sh"), Files.size(src.resolve("b.sh")), 04755,
+            0, 0, t),
+        dev.jbuild.store.tar.LayerEntry.symlink("app/link", "a.txt", 0, 0, t));
+    dev.jbuild.store.tar.Layer layer = trees.writeLayerWithTree(entries, null);
+
+    Path made = trees.find(layer.diffId()).orElseThrow(() -> new AssertionError("no tree was made"));
+    assertThat(snapshotsDir()).containsExactly("sha256"); // the candidate went into place, nothing left over
+    assertThat(LayerHeaderCache.open(store.root()).get(layer.blob().digest())).isPresent();
+    try (Store other = Store.open(dir.resolve("other"), Duration.ZERO)) {
+      try (java.io.InputStream in = store.blobs().open(layer.diffId())) {
+        other.blobs().ingest(in, layer.diffId(), layer.blob().size());
+      }
+      Path extracted = LayerTrees.of(other).ensure(layer.blob(), layer.diffId());
+      assertThat(facts(made)).hasSize(4).isEqualTo(facts(extracted));
+    }
+    assertThat(dev.jbuild.store.tar.LayerBlobs.writeLayer(store.blobs(), entries, null)).isEqualTo(layer);
+  }
+
+  @Test
+  void writeLayerWithTree_anEntryTheExtractionRefuses_stillWritesTheLayer_andMakesNoTree() throws Exception {
+    java.time.Instant t = java.time.Instant.parse("2024-05-06T07:08:09Z");
+    Path big = Files.write(Files.createDirectories(dir.resolve("src")).resolve("big"), new byte[5 << 20]);
+    Path one = Files.write(dir.resolve("src/one"), new byte[1]);
+    // A file under a symlink that climbs above the root: a tar may hold it, safe extraction refuses to write
+    // through it. The 5 MiB file after it is more than the hand-over queue holds, so the writer would block if the
+    // failed extraction stopped taking input.
+    List<dev.jbuild.store.tar.LayerEntry> entries = List.of(
+        dev.jbuild.store.tar.LayerEntry.directory("app", 0755, 0, 0, t),
+        dev.jbuild.store.tar.LayerEntry.symlink("app/evil", "../../../../etc", 0, 0, t),
+        dev.jbuild.store.tar.LayerEntry.file("app/evil/x", one, 1, 0644, 0, 0, t),
+        dev.jbuild.store.tar.LayerEntry.file("app/z.bin", big, 5 << 20, 0644, 0, 0, t));
+    dev.jbuild.store.tar.Layer layer = trees.writeLayerWithTree(entries, null);
+    assertThat(layer).isEqualTo(dev.jbuild.store.tar.LayerBlobs.writeLayer(store.blobs(), entries, null));
+    assertThat(trees.find(layer.diffId())).isEmpty();
+    assertThat(snapshotsDir()).isEmpty();
+  }
+
   @Test
   void ensure_wrongDiffId_failsAndLeavesNothing() throws Exception {
     byte[] tar = tar("f", "x");
