@@ -128,7 +128,9 @@ final class RunInstruction {
         try {
           Layer l = LayerBlobs.writeLayer(ctx.store().blobs(), changes, ctx.sourceDateEpoch());
           layer.add(l);
-          return new Containers.WrittenLayer(l.diffId(), ctx.sourceDateEpoch());
+          // With a RUN after it, the upper dir becomes the layer's tree (that RUN's lower dir). Otherwise it is
+          // deleted: keeping it would cost a sync of everything the step wrote for a tree perhaps never used.
+          return state.treeWanted() ? new Containers.WrittenLayer(l.diffId(), ctx.sourceDateEpoch()) : null;
         } catch (StoreException e) {
           throw new IOException(e.getMessage(), e);
         }
