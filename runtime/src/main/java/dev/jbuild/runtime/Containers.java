@@ -182,31 +182,40 @@ public final class Containers {
    */
   static List<LayerEntry> withoutEmptyMountPoints(List<LayerEntry> changes, Set<String> created,
       Map<String, String> parents) {
-    List<LayerEntry> kept = new ArrayList<>(changes);
+    // The paths still in the layer, sorted, so "is anything left under DIR" is one lookup: a RUN that wrote 100,000
+    // files made the scan per mount point a visible part of the step.
+    java.util.TreeSet<String> live = new java.util.TreeSet<>();
+    Map<String, LayerEntry> byPath = new HashMap<>();
+    for (LayerEntry e : changes) {
+      live.add(e.path());
+      byPath.putIfAbsent(e.path(), e);
+    }
+    Set<String> dropped = new HashSet<>();
     // Deepest first, so a created dir whose only children were created stubs goes too.
     List<String> order = new ArrayList<>(created);
     order.sort((a, b) -> Long.compare(depth(b), depth(a)));
     for (String path : order) {
-      for (int i = 0; i < kept.size(); i++) {
-        LayerEntry e = kept.get(i);
-        if (e.path().equals(path)) {
-          if (isEmpty(e, kept)) {
-            kept.remove(i);
-          }
-          break;
-        }
+      LayerEntry e = byPath.get(path);
+      if (e != null && isEmpty(e, live)) {
+        live.remove(path);
+        dropped.add(path);
       }
     }
     // A parent dir is copied up only because runc created a mount point in it: drop it when nothing else is under
     // it and its owner and mode are as in the image (its mtime changed, but that alone is not the command's doing).
-    List<LayerEntry> out = new ArrayList<>();
-    for (LayerEntry e : kept) {
-      String before = parents.get(e.path());
-      if (before != null && e.type() == LayerEntry.Type.DIRECTORY && isEmpty(e, kept) && e.xattrs().isEmpty()
-          && before.equals(e.uid() + ":" + e.gid() + ":" + Integer.toOctalString(e.mode()))) {
-        continue;
+    Set<String> unchangedParents = new HashSet<>();
+    parents.forEach((path, before) -> {
+      LayerEntry e = byPath.get(path);
+      if (e != null && live.contains(path) && e.type() == LayerEntry.Type.DIRECTORY && isEmpty(e, live)
+          && e.xattrs().isEmpty() && before.equals(e.uid() + ":" + e.gid() + ":" + Integer.toOctalString(e.mode()))) {
+        unchangedParents.add(path);
       }
-      out.add(e);
+    });
+    List<LayerEntry> out = new ArrayList<>(changes.size());
+    for (LayerEntry e : changes) {
+      if (!dropped.contains(e.path()) && !unchangedParents.contains(e.path())) {
+        out.add(e);
+      }
     }
     return out;
   }
@@ -238,13 +247,14 @@ public final class Containers {
     return path.chars().filter(c -> c == '/').count();
   }
 
-  private static boolean isEmpty(LayerEntry e, List<LayerEntry> all) {
+  private static boolean isEmpty(LayerEntry e, java.util.NavigableSet<String> live) {
     if (e.type() == LayerEntry.Type.REGULAR) {
       return e.size() == 0;
     }
     if (e.type() == LayerEntry.Type.DIRECTORY) {
       String prefix = e.path() + "/";
-      return all.stream().noneMatch(o -> o.path().startsWith(prefix));
+      String next = live.ceiling(prefix); // in String order everything under prefix follows it at once
+      return next == null || !next.startsWith(prefix);
     }
     return false;
   }
