@@ -155,8 +155,9 @@ public final class Rootfs {
     String options = "lowerdir=" + String.join(":", lowerNames) + ",upperdir=" + optionSafe(upper) + ",workdir="
         + optionSafe(work);
     if (!UserNamespace.isRealRoot()) {
-      // In a user namespace overlay keeps whiteouts and opaque marks in user.overlay.* xattrs (kernel >= 5.11).
-      options += ",userxattr";
+      // In a user namespace overlay keeps whiteouts and opaque marks in user.overlay.* xattrs (kernel >= 5.11). That
+      // already turns redirects and metacopy off, and the kernel refuses to be told so a second time.
+      return options + ",userxattr";
     }
     return options + OFF_FEATURES;
   }
@@ -166,7 +167,8 @@ public final class Rootfs {
    * switched off for our mounts. With them an upper dir stops being a plain diff: a renamed directory becomes an
    * empty one pointing at its old path, a chmod leaves a metadata-only copy whose data stays below, and neither can
    * be read as a layer or serve as another mount's lower dir. Without them overlay copies up instead, as docker's
-   * overlay2 driver insists too.
+   * overlay2 driver insists too. Only for real root: rootless mounts use {@code userxattr}, with which the kernel turns
+   * them off itself and rejects {@code redirect_dir=off} (it reads as {@code follow}) as a conflict.
    */
   private static final String OFF_FEATURES = offFeatures(Path.of("/sys/module/overlay/parameters"));
 

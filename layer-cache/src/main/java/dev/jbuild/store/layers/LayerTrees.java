@@ -179,45 +179,84 @@ public final class LayerTrees {
    * one, and what the headers say is recorded too. It is best effort: when it fails, or where files cannot keep
    * their owners (not uid 0), the layer is written all the same and its tree is extracted when first needed.
    */
-  @SuppressWarnings("try") // the lock is held for the block
   public Layer writeLayerWithTree(List<LayerEntry> entries, Instant sourceDateEpoch)
       throws IOException, StoreException {
     if (!options.sameOwner()) {
       return LayerBlobs.writeLayer(store.blobs(), entries, sourceDateEpoch);
     }
-    // Named and locked like an extraction of a made-up layer, so sweep() waits for it instead of pulling it away.
-    Digest slot = Digest.sha256Of(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
-    try (StoreLock lock = lockOf(slot)) {
-      Path candidate = dir.resolve(TMP_PREFIX + slot.hex() + "-" + UUID.randomUUID());
-      Path rootfs = Files.createDirectories(candidate).resolve("rootfs");
-      Files.createDirectory(rootfs);
+    sweepAbandonedCandidates();
+    // Outside the tmp- names that extractions and sweep() use, and held by a file lock of its own rather than a
+    // store lock: the blob and tree locks taken below are striped, and holding a third stripe could deadlock.
+    Files.createDirectories(dir);
+    Path candidate = Files.createDirectory(dir.resolve(CANDIDATE_PREFIX + UUID.randomUUID()));
+    try (java.nio.channels.FileChannel held = java.nio.channels.FileChannel.open(candidate.resolve(CANDIDATE_LOCK),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock live = held.lock()) {
+      Path rootfs = Files.createDirectory(candidate.resolve("rootfs"));
       HeaderLog headers = new HeaderLog();
-      TreeWriter tree = new TreeWriter(rootfs, headers);
       Layer layer;
-      try {
-        try (BlobWriter w = store.blobs().newWriter()) {
+      boolean extracted;
+      try (BlobWriter w = store.blobs().newWriter()) {
+        TreeWriter tree = new TreeWriter(rootfs, headers);
+        try {
           try (OutputStream both = new Tee(w.stream(), tree)) {
             LayerTarWriter.write(entries, both, sourceDateEpoch);
           }
-          Digest diffId = w.commit(null, -1);
-          layer = new Layer(new Descriptor(MediaType.OCI_LAYER, diffId, w.written()), diffId);
-        } catch (DigestMismatchException e) {
-          throw new IllegalStateException("nothing was expected, so nothing can mismatch", e);
+        } finally {
+          extracted = tree.finish(); // waits for the extraction even when writing failed
         }
-        if (tree.finish()) {
-          LayerHeaderCache cache = LayerHeaderCache.open(store.root());
-          try {
-            cache.put(layer.blob().digest(), headers.bytes());
-          } catch (StoreException e) {
-            // only a saving
-          }
+        Digest diffId = w.commit(null, -1);
+        layer = new Layer(new Descriptor(MediaType.OCI_LAYER, diffId, w.written()), diffId);
+      } catch (DigestMismatchException e) {
+        throw new IllegalStateException("nothing was expected, so nothing can mismatch", e);
+      }
+      if (extracted) {
+        try {
+          LayerHeaderCache.open(store.root()).put(layer.blob().digest(), headers.bytes());
           adopt(rootfs, layer.diffId());
+        } catch (IOException | StoreException | RuntimeException e) {
+          // The layer is written; its tree is extracted from it when first needed.
         }
-      } finally {
-        tree.finish();
-        LayerApplier.deleteTree(candidate); // empty when the tree was adopted
       }
       return layer;
+    } finally {
+      try {
+        LayerApplier.deleteTree(candidate); // what is left of it once the tree was adopted: the lock file
+      } catch (IOException e) {
+        // sweepAbandonedCandidates() takes it later
+      }
+    }
+  }
+
+  private static final String CANDIDATE_PREFIX = "writing-";
+  private static final String CANDIDATE_LOCK = "lock";
+
+  /** Deletes the candidates of {@link #writeLayerWithTree} whose writer died: nobody holds their file lock. */
+  private void sweepAbandonedCandidates() {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, CANDIDATE_PREFIX + "*")) {
+      for (Path c : found) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(c.resolve(CANDIDATE_LOCK),
+            java.nio.file.StandardOpenOption.WRITE)) {
+          java.nio.channels.FileLock free = ch.tryLock();
+          if (free == null) {
+            continue; // another process is writing it
+          }
+          try {
+            LayerApplier.deleteTree(c);
+          } finally {
+            free.release();
+          }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+          // this process is writing it
+        } catch (IOException e) {
+          // vanished, or not ours to judge: left for the next sweep
+        }
+      }
+    } catch (IOException e) {
+      // housekeeping only
     }
   }
 
@@ -300,13 +339,24 @@ public final class LayerTrees {
         if (!broken) {
           hand(end);
         }
-        try {
-          if (broken) {
+        if (broken) {
+          abandoned = true;
+          worker.interrupt();
+        }
+        // The worker must be gone before the caller deletes its directory: wait for it whatever interrupts come,
+        // then pass an interrupt on.
+        boolean interrupted = false;
+        while (true) {
+          try {
+            worker.join();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
             abandoned = true;
             worker.interrupt();
           }
-          worker.join();
-        } catch (InterruptedException e) {
+        }
+        if (interrupted) {
           Thread.currentThread().interrupt();
           broken = true;
         }

@@ -69,7 +69,7 @@ public final class TreeFileDigests {
       }
     }
     Digest d = hash(abs);
-    if (rel.indexOf('\n') < 0) {
+    if (rel.indexOf('\n') < 0 && rel.indexOf('\r') < 0) { // a record is a line, and lines also end at \r
       records.put(rel, stamp + " " + d);
       changed.put(tree, true);
     }

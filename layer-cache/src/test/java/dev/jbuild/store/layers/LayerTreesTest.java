@@ -159,6 +159,9 @@ class LayerTreesTest {
         dev.jbuild.store.tar.LayerEntry.file("app/b.sh", src.resolve("b.sh"), Files.size(src.resolve("b.sh")), 04755,
             0, 0, t),
         dev.jbuild.store.tar.LayerEntry.symlink("app/link", "a.txt", 0, 0, t));
+    // What a writer killed mid-way leaves: a candidate whose lock nobody holds. It is swept.
+    Path abandoned = Files.createDirectories(store.root().resolve("snapshots/writing-crashed/rootfs/half"));
+    Files.createFile(abandoned.getParent().getParent().resolve("lock"));
     dev.jbuild.store.tar.Layer layer = trees.writeLayerWithTree(entries, null);
 
     Path made = trees.find(layer.diffId()).orElseThrow(() -> new AssertionError("no tree was made"));
