@@ -4,20 +4,18 @@ import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.DigestMismatchException;
 import dev.jbuild.oci.InvalidDigestException;
-import dev.jbuild.oci.MediaType;
-import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.CorruptStoreException;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
 import dev.jbuild.store.StoreLock;
 import dev.jbuild.store.apply.ApplyOptions;
 import dev.jbuild.store.apply.LayerApplier;
+import dev.jbuild.store.io.HandOff;
 import dev.jbuild.store.cache.HeaderLog;
 import dev.jbuild.store.cache.LayerHeaderCache;
 import dev.jbuild.store.tar.Layer;
 import dev.jbuild.store.tar.LayerBlobs;
 import dev.jbuild.store.tar.LayerEntry;
-import dev.jbuild.store.tar.LayerTarWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -106,19 +104,10 @@ public final class LayerTrees {
         throw new CorruptStoreException("blob " + layerBlob.digest() + " has " + stored + " bytes, the descriptor says "
             + layerBlob.size());
       }
-      Path tmp = dir.resolve(TMP_PREFIX + diffId.hex() + "-" + UUID.randomUUID());
-      Files.createDirectories(tmp);
+      Path tmp = begin(diffId);
       try {
-        Files.createFile(tmp.resolve(INCOMPLETE)); // K09: visible as unfinished to anyone looking
-        Path rootfs = Files.createDirectory(tmp.resolve("rootfs"));
-        extract(layerBlob, diffId, rootfs);
-        syncFilesystem(tmp);
-        Files.delete(tmp.resolve(INCOMPLETE));
-        Path target = treeDir(diffId);
-        Files.createDirectories(target.getParent());
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        fsyncDirectory(target.getParent());
-        return target.resolve("rootfs");
+        extract(layerBlob, diffId, Files.createDirectory(tmp.resolve("rootfs")));
+        return publish(tmp, diffId);
       } catch (IOException | StoreException | RuntimeException e) {
         LayerApplier.deleteTree(tmp);
         throw e;
@@ -148,22 +137,15 @@ public final class LayerTrees {
         return false;
       }
       sweepLeftovers(diffId);
-      Path tmp = dir.resolve(TMP_PREFIX + diffId.hex() + "-" + UUID.randomUUID());
-      Files.createDirectories(tmp);
+      Path tmp = begin(diffId);
       try {
-        Files.createFile(tmp.resolve(INCOMPLETE)); // K09, as for an extraction
         try {
           Files.move(candidate, tmp.resolve("rootfs"), StandardCopyOption.ATOMIC_MOVE);
         } catch (java.nio.file.AtomicMoveNotSupportedException e) {
           LayerApplier.deleteTree(tmp);
           return false; // another filesystem: the tree will be extracted when first needed
         }
-        syncFilesystem(tmp);
-        Files.delete(tmp.resolve(INCOMPLETE));
-        Path target = treeDir(diffId);
-        Files.createDirectories(target.getParent());
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        fsyncDirectory(target.getParent());
+        publish(tmp, diffId);
         return true;
       } catch (IOException | RuntimeException e) {
         LayerApplier.deleteTree(tmp);
@@ -179,6 +161,7 @@ public final class LayerTrees {
    * one, and what the headers say is recorded too. It is best effort: when it fails, or where files cannot keep
    * their owners (not uid 0), the layer is written all the same and its tree is extracted when first needed.
    */
+  @SuppressWarnings("try") // the file lock is held for the block
   public Layer writeLayerWithTree(List<LayerEntry> entries, Instant sourceDateEpoch)
       throws IOException, StoreException {
     if (!options.sameOwner()) {
@@ -196,19 +179,15 @@ public final class LayerTrees {
       HeaderLog headers = new HeaderLog();
       Layer layer;
       boolean extracted;
-      try (BlobWriter w = store.blobs().newWriter()) {
-        TreeWriter tree = new TreeWriter(rootfs, headers);
+      try (HandOff<Void> tree = new HandOff<>("jbuild-layer-tree", in -> {
+        LayerApplier.apply(in, rootfs, options, headers::add);
+        return null;
+      })) {
         try {
-          try (OutputStream both = new Tee(w.stream(), tree)) {
-            LayerTarWriter.write(entries, both, sourceDateEpoch);
-          }
+          layer = LayerBlobs.writeLayer(store.blobs(), entries, sourceDateEpoch, tree);
         } finally {
-          extracted = tree.finish(); // waits for the extraction even when writing failed
+          extracted = finished(tree); // waits for the extraction even when writing failed
         }
-        Digest diffId = w.commit(null, -1);
-        layer = new Layer(new Descriptor(MediaType.OCI_LAYER, diffId, w.written()), diffId);
-      } catch (DigestMismatchException e) {
-        throw new IllegalStateException("nothing was expected, so nothing can mismatch", e);
       }
       if (extracted) {
         try {
@@ -225,6 +204,16 @@ public final class LayerTrees {
       } catch (IOException e) {
         // sweepAbandonedCandidates() takes it later
       }
+    }
+  }
+
+  /** Whether the extraction behind {@code tree} completed; it is waited for either way. */
+  private static boolean finished(HandOff<Void> tree) {
+    try {
+      tree.finish();
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -261,203 +250,40 @@ public final class LayerTrees {
   }
 
   /**
-   * Extracts what is written to it on a thread of its own, handed over in chunks through a bounded queue (8 x 256
-   * KiB); never fails a write (see {@link #finish()}).
+   * A fresh temp dir for the tree of {@code diffId}, marked incomplete before anything is written to it (K09). Call
+   * under the tree's lock, after {@link #sweepLeftovers}.
    */
-  private final class TreeWriter extends OutputStream {
-    private static final int CHUNK = 256 * 1024;
-    private final byte[] end = new byte[0];
-    private final java.util.concurrent.BlockingQueue<byte[]> queue = new java.util.concurrent.ArrayBlockingQueue<>(8);
-    private final Thread worker;
-    private volatile Throwable failure;
-    private volatile boolean stopped; // the worker ended early and only drains now
-    private volatile boolean abandoned; // the writer was interrupted: no end marker will come
-    private byte[] chunk = new byte[CHUNK];
-    private int filled;
-    private boolean broken;
-    private boolean finished;
-
-    TreeWriter(Path rootfs, HeaderLog headers) {
-      worker = new Thread(() -> {
-        ChunkInput in = new ChunkInput();
-        try {
-          LayerApplier.apply(in, rootfs, options, headers::add);
-          in.drain();
-        } catch (Throwable e) {
-          failure = e;
-          stopped = true;
-          if (!abandoned) {
-            try {
-              in.drain(); // so the writer never blocks on a full queue
-            } catch (IOException ignored) {
-              // interrupted: finish() is abandoning it
-            }
-          }
-        }
-      }, "jbuild-layer-tree");
-      worker.setDaemon(true);
-      worker.start();
+  private Path begin(Digest diffId) throws IOException {
+    Path tmp = dir.resolve(TMP_PREFIX + diffId.hex() + "-" + UUID.randomUUID());
+    Files.createDirectories(tmp);
+    try {
+      Files.createFile(tmp.resolve(INCOMPLETE)); // visible as unfinished to anyone looking
+    } catch (IOException | RuntimeException e) {
+      LayerApplier.deleteTree(tmp);
+      throw e;
     }
-
-    @Override
-    public void write(int b) {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      while (len > 0 && !broken && !stopped) {
-        int n = Math.min(len, CHUNK - filled);
-        System.arraycopy(b, off, chunk, filled, n);
-        filled += n;
-        off += n;
-        len -= n;
-        if (filled == CHUNK) {
-          hand(chunk);
-          chunk = new byte[CHUNK];
-          filled = 0;
-        }
-      }
-    }
-
-    private void hand(byte[] c) {
-      try {
-        queue.put(c);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        broken = true;
-      }
-    }
-
-    /** Ends the input and waits for the extraction; true when it completed. Idempotent. */
-    boolean finish() {
-      if (!finished) {
-        finished = true;
-        if (filled > 0 && !broken) {
-          hand(java.util.Arrays.copyOf(chunk, filled));
-        }
-        if (!broken) {
-          hand(end);
-        }
-        if (broken) {
-          abandoned = true;
-          worker.interrupt();
-        }
-        // The worker must be gone before the caller deletes its directory: wait for it whatever interrupts come,
-        // then pass an interrupt on.
-        boolean interrupted = false;
-        while (true) {
-          try {
-            worker.join();
-            break;
-          } catch (InterruptedException e) {
-            interrupted = true;
-            abandoned = true;
-            worker.interrupt();
-          }
-        }
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-          broken = true;
-        }
-      }
-      return !broken && failure == null;
-    }
-
-    /** The worker's side of the queue, ending at the end marker. */
-    private final class ChunkInput extends InputStream {
-      private byte[] current = new byte[0];
-      private int pos;
-      private boolean eof;
-
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        if (len == 0) {
-          return 0;
-        }
-        if (!fill()) {
-          return -1;
-        }
-        int n = Math.min(len, current.length - pos);
-        System.arraycopy(current, pos, b, off, n);
-        pos += n;
-        return n;
-      }
-
-      void drain() throws IOException {
-        while (fill()) {
-          pos = current.length;
-        }
-      }
-
-      private boolean fill() throws IOException {
-        while (!eof && pos == current.length) {
-          byte[] next;
-          try {
-            next = queue.take();
-          } catch (InterruptedException e) {
-            throw new java.io.InterruptedIOException("layer tree extraction cancelled");
-          }
-          if (next == end) {
-            eof = true;
-          } else {
-            current = next;
-            pos = 0;
-          }
-        }
-        return !eof;
-      }
-    }
+    return tmp;
   }
 
-  /** Writes to the layer blob first; the second stream never fails a write. */
-  private static final class Tee extends OutputStream {
-    private final OutputStream first;
-    private final OutputStream second;
-
-    Tee(OutputStream first, OutputStream second) {
-      this.first = first;
-      this.second = second;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      first.write(b);
-      second.write(b);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      first.write(b, off, len);
-      second.write(b, off, len);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      first.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      first.close();
-    }
+  /** Makes the complete {@code tmp/rootfs} durable and renames it into place; returns the tree's root. */
+  private Path publish(Path tmp, Digest diffId) throws IOException {
+    syncFilesystem(tmp);
+    Files.delete(tmp.resolve(INCOMPLETE));
+    Path target = treeDir(diffId);
+    Files.createDirectories(target.getParent());
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    fsyncDirectory(target.getParent());
+    return target.resolve("rootfs");
   }
 
   private void extract(Descriptor blob, Digest diffId, Path rootfs) throws IOException, StoreException {
     MessageDigest sha = Digest.newSha256();
     // The same pass records what the headers say, so a build never reads this layer again to learn it.
-    LayerHeaderCache headerCache = LayerHeaderCache.open(store.root());
-    HeaderLog headers = headerCache.get(blob.digest()).isPresent() ? null : new HeaderLog();
+    HeaderLog headers = new HeaderLog();
     try (InputStream raw = store.blobs().open(blob.digest())) {
       try {
         InputStream tar = new DigestInputStream(LayerApplier.decompressed(raw, options.maxBytes()), sha);
-        LayerApplier.apply(tar, rootfs, options, headers == null ? h -> { } : headers::add);
+        LayerApplier.apply(tar, rootfs, options, headers::add);
         tar.transferTo(OutputStream.nullOutputStream()); // whatever the decompressor still holds
         raw.transferTo(OutputStream.nullOutputStream()); // to the end: the blob stream verifies its digest there
       } catch (IOException e) {
@@ -472,12 +298,10 @@ public final class LayerTrees {
       throw new StoreException("layer " + blob.digest() + " uncompresses to " + actual + ", not to its diffID "
           + diffId);
     }
-    if (headers != null) {
-      try {
-        headerCache.put(blob.digest(), headers.bytes());
-      } catch (StoreException e) {
-        // only a saving: a build reads the headers from the blob instead
-      }
+    try {
+      LayerHeaderCache.open(store.root()).put(blob.digest(), headers.bytes()); // kept as it is when one exists
+    } catch (StoreException e) {
+      // only a saving: a build reads the headers from the blob instead
     }
   }
 

@@ -30,8 +30,18 @@ public final class LayerBlobs {
    */
   public static Layer writeLayer(BlobStore blobs, List<LayerEntry> entries, Instant sourceDateEpoch)
       throws IOException, StoreException {
+    return writeLayer(blobs, entries, sourceDateEpoch, OutputStream.nullOutputStream());
+  }
+
+  /**
+   * As {@link #writeLayer(BlobStore, List, Instant)}, passing the tar's bytes to {@code copy} as well, e.g. to
+   * extract the layer while it is written. The copy never fails the layer: once {@code copy} throws, it gets no more
+   * bytes, and the layer is written all the same. It is not closed.
+   */
+  public static Layer writeLayer(BlobStore blobs, List<LayerEntry> entries, Instant sourceDateEpoch,
+      OutputStream copy) throws IOException, StoreException {
     try (BlobWriter w = blobs.newWriter()) {
-      LayerTarWriter.write(entries, w.stream(), sourceDateEpoch);
+      LayerTarWriter.write(entries, new CopyingStream(w.stream(), copy), sourceDateEpoch);
       Digest diffId = w.commit(null, -1);
       return new Layer(new Descriptor(MediaType.OCI_LAYER, diffId, w.written()), diffId);
     } catch (DigestMismatchException e) {
@@ -81,6 +91,44 @@ public final class LayerBlobs {
     byte[] buf = new byte[ParallelGzipOutputStream.DEFAULT_BLOCK_SIZE];
     for (int n; (n = in.read(buf)) >= 0; ) {
       out.write(buf, 0, n);
+    }
+  }
+
+  /** Writes to the blob first; the copy's failure only stops the copy. Closing closes the blob stream only. */
+  private static final class CopyingStream extends OutputStream {
+    private final OutputStream blob;
+    private OutputStream copy;
+
+    CopyingStream(OutputStream blob, OutputStream copy) {
+      this.blob = blob;
+      this.copy = copy;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      blob.write(b, off, len);
+      if (copy != null) {
+        try {
+          copy.write(b, off, len);
+        } catch (IOException e) {
+          copy = null;
+        }
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      blob.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      blob.close();
     }
   }
 }
