@@ -30,8 +30,6 @@ import java.util.Set;
  * Overlay's whiteouts and opaque marks are already what a lower dir needs.
  */
 final class UpperAsTree {
-  private static final String WHITEOUT_PREFIX = ".wh.";
-  private static final String OPAQUE = ".wh..wh..opq";
 
   private UpperAsTree() {}
 
@@ -43,11 +41,11 @@ final class UpperAsTree {
     Set<String> kept = new HashSet<>();
     for (LayerEntry e : layer) {
       String name = baseName(e.path());
-      if (name.equals(OPAQUE)) {
+      if (name.equals(LayerEntry.OPAQUE_WHITEOUT)) {
         continue; // the directory itself is an entry too; the mark is its xattr
       }
-      kept.add(name.startsWith(WHITEOUT_PREFIX) ? parentPrefix(e.path()) + name.substring(WHITEOUT_PREFIX.length())
-          : e.path());
+      kept.add(name.startsWith(LayerEntry.WHITEOUT_PREFIX)
+          ? parentPrefix(e.path()) + name.substring(LayerEntry.WHITEOUT_PREFIX.length()) : e.path());
     }
     List<Path> dropped = new ArrayList<>(); // children before their parents (post-order)
     Files.walkFileTree(upper, new SimpleFileVisitor<>() {
@@ -92,7 +90,7 @@ final class UpperAsTree {
       switch (e.type()) {
         case DIRECTORY -> dirs.add(e);
         case REGULAR, SYMLINK, HARDLINK -> {
-          if (!baseName(e.path()).startsWith(WHITEOUT_PREFIX)) {
+          if (!baseName(e.path()).startsWith(LayerEntry.WHITEOUT_PREFIX)) {
             setMtime(upper.resolve(e.path()), e.mtime(), epoch);
           }
         }

@@ -2,6 +2,7 @@ package dev.jbuild.store.apply;
 
 import dev.jbuild.store.apply.RootResolver.Dir;
 import dev.jbuild.store.apply.TarReader.Entry;
+import dev.jbuild.store.tar.LayerEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -14,8 +15,8 @@ import java.util.List;
 
 /** {@code .wh.NAME} and {@code .wh..wh..opq} entries, deleted from the root or turned into overlayfs whiteouts. */
 final class WhiteoutRules {
-  static final String PREFIX = ".wh.";
-  private static final String OPAQUE = ".wh..wh..opq";
+  static final String PREFIX = LayerEntry.WHITEOUT_PREFIX;
+  private static final String OPAQUE = LayerEntry.OPAQUE_WHITEOUT;
   private static final String META = ".wh..wh.";
 
   private final Extraction x;

@@ -4,6 +4,7 @@ import dev.jbuild.oci.Descriptor;
 import dev.jbuild.store.BlobStore;
 import dev.jbuild.store.StoreException;
 import dev.jbuild.store.StoredImages.StoredImage;
+import dev.jbuild.store.tar.LayerEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,8 +33,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * result reads like {@code docker export} of a container made from the image.
  */
 public final class RootfsExporter {
-  private static final String WHITEOUT = ".wh.";
-  private static final String OPAQUE = ".wh..wh..opq";
+  private static final String WHITEOUT = LayerEntry.WHITEOUT_PREFIX;
+  private static final String OPAQUE = LayerEntry.OPAQUE_WHITEOUT;
 
   private final BlobStore blobs;
   private final List<Descriptor> layers;

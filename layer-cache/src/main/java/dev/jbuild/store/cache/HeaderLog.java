@@ -31,8 +31,6 @@ public final class HeaderLog {
   private static final byte PUT = 1;
   private static final byte WHITEOUT = 2;
   private static final byte OPAQUE = 3;
-  private static final String WHITEOUT_PREFIX = ".wh.";
-  private static final String OPAQUE_NAME = ".wh..wh..opq";
 
   /** Receives a log's edits in order. */
   public interface Edits {
@@ -65,10 +63,10 @@ public final class HeaderLog {
     String dir = slash < 0 ? "" : path.substring(0, slash);
     String base = slash < 0 ? path : path.substring(slash + 1);
     try {
-      if (base.equals(OPAQUE_NAME)) {
+      if (base.equals(LayerEntry.OPAQUE_WHITEOUT)) {
         op(OPAQUE, dir);
-      } else if (base.startsWith(WHITEOUT_PREFIX)) {
-        op(WHITEOUT, (dir.isEmpty() ? "" : dir + "/") + base.substring(WHITEOUT_PREFIX.length()));
+      } else if (base.startsWith(LayerEntry.WHITEOUT_PREFIX)) {
+        op(WHITEOUT, (dir.isEmpty() ? "" : dir + "/") + base.substring(LayerEntry.WHITEOUT_PREFIX.length()));
       } else {
         LayerEntry.Type type = typeOf(h.type());
         op(PUT, path);

@@ -38,6 +38,11 @@ public record LayerEntry(
     int devMinor,
     Map<String, byte[]> xattrs) {
 
+  /** A layer entry named {@code .wh.NAME} deletes {@code NAME} from the layers below (OCI image spec, whiteouts). */
+  public static final String WHITEOUT_PREFIX = ".wh.";
+  /** A layer entry {@code DIR/.wh..wh..opq} hides everything the layers below hold in {@code DIR}. */
+  public static final String OPAQUE_WHITEOUT = ".wh..wh..opq";
+
   /** Entry types a layer may hold (sockets cannot be archived). */
   public enum Type {
     REGULAR,

@@ -31,13 +31,13 @@ final class OverlayUpper {
     for (LayerEntry e : DirectoryWalker.walk(upper, "")) {
       Map<String, byte[]> xattrs = e.xattrs();
       if (isWhiteout(e)) {
-        out.add(whiteout(e, ".wh." + baseName(e.path())));
+        out.add(whiteout(e, LayerEntry.WHITEOUT_PREFIX + baseName(e.path())));
         continue;
       }
       LayerEntry kept = e.withXattrs(withoutOverlayXattrs(xattrs));
       out.add(kept);
       if (e.type() == LayerEntry.Type.DIRECTORY && hasY(xattrs, OPAQUE_XATTRS)) {
-        out.add(whiteout(e, baseName(e.path()) + "/.wh..wh..opq"));
+        out.add(whiteout(e, baseName(e.path()) + "/" + LayerEntry.OPAQUE_WHITEOUT));
       }
     }
     out.sort((a, b) -> LayerTarWriter.comparePaths(a.path(), b.path()));
