@@ -3,12 +3,9 @@ package dev.jbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.file.FileVisitResult;
+import dev.jbuild.testing.SourceTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -65,7 +62,7 @@ class JavaAppSampleIT {
   }
 
   private static void mvnPackage(Path sample, String name) throws Exception {
-    Path project = copyProject(sample, tmp.resolve(name));
+    Path project = SourceTrees.copyProject(sample, tmp.resolve(name));
     Processes.Output mvn = Processes.run(List.of("mvn", "-B", "-ntp", "-s", settings.toString(),
         "-Dmaven.repo.local=" + IT_REPO, "-Daether.offline.protocols=file", "-Djbuild.root=" + store, "package"),
         Map.of(), project);
@@ -77,25 +74,5 @@ class JavaAppSampleIT {
     Processes.Output run = Processes.run(List.of(REPO.resolve("jbuild").toString(), "run", "--rm", image), env, tmp);
     assertThat(run.exit()).as(run.toString()).isZero();
     return run.out();
-  }
-
-  private static Path copyProject(Path from, Path to) throws IOException {
-    Files.walkFileTree(from, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        if (dir.getFileName().toString().equals("target") && !dir.equals(from)) {
-          return FileVisitResult.SKIP_SUBTREE;
-        }
-        Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.copy(file, to.resolve(from.relativize(file).toString()));
-        return FileVisitResult.CONTINUE;
-      }
-    });
-    return to;
   }
 }

@@ -8,6 +8,7 @@ import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Platform;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoredImages;
+import dev.jbuild.testing.SourceTrees;
 import dev.jbuild.testing.registry.RegistryExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,7 +61,7 @@ class MavenPluginIT {
     assertThat(encrypted).doesNotContain(PASSWORD);
     settings = MavenHarness.settings(work.resolve("settings.xml"), "<server><id>" + registry.host() + "</id>"
         + "<username>" + USER + "</username><password>" + encrypted + "</password></server>");
-    javaApp = MavenHarness.copyProject(MavenHarness.SAMPLES.resolve("java-app"), work.resolve("java-app"));
+    javaApp = SourceTrees.copyProject(MavenHarness.SAMPLES.resolve("java-app"), work.resolve("java-app"));
   }
 
   @AfterAll
@@ -160,7 +161,7 @@ class MavenPluginIT {
   @Test
   @Order(7)
   void noDockerfile_java_layersTheProjectAndOneChangedClassChangesOneLayer() throws Exception {
-    Path project = MavenHarness.copyProject(MavenHarness.PROJECTS.resolve("no-dockerfile"), work.resolve("greeter"));
+    Path project = SourceTrees.copyProject(MavenHarness.PROJECTS.resolve("no-dockerfile"), work.resolve("greeter"));
     MavenHarness.Run run = mvn(project, settings, security, store, "package");
     assertThat(run.succeeded()).as(run.log()).isTrue();
     assertThat(MavenHarness.runImage(store, "greeter:2.0.0")).isEqualTo("Greetings, maven (picocli 4.7.6)\n");
@@ -183,7 +184,7 @@ class MavenPluginIT {
   @Test
   @Order(8)
   void badDockerfile_failsTheBuildNamingFileAndLine() throws Exception {
-    Path project = MavenHarness.copyProject(MavenHarness.PROJECTS.resolve("bad-dockerfile"), work.resolve("bad"));
+    Path project = SourceTrees.copyProject(MavenHarness.PROJECTS.resolve("bad-dockerfile"), work.resolve("bad"));
     MavenHarness.Run run = mvn(project, settings, security, store, "package");
 
     assertThat(run.succeeded()).isFalse();
