@@ -50,7 +50,10 @@ public final class OciJson {
     }
   }
 
-  /** The shared, pre-configured mapper (strict duplicates, no trailing tokens). */
+  /**
+   * The shared, pre-configured mapper (strict duplicates, no trailing tokens), for documents mapped to types by
+   * databind. jbuild's own documents go through {@link JsonTrees}, which never pays for the mapper's start-up.
+   */
   public static ObjectMapper mapper() {
     return Holder.MAPPER;
   }
@@ -61,7 +64,7 @@ public final class OciJson {
   public static ObjectNode readObject(byte[] json, String what) throws MalformedContentException {
     JsonNode node;
     try {
-      node = mapper().readTree(json);
+      node = JsonTrees.read(json);
     } catch (JsonProcessingException e) {
       throw new MalformedContentException(what + ": invalid JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
@@ -515,10 +518,6 @@ public final class OciJson {
 
   /** Compact, deterministic bytes of a node built by this class. */
   public static byte[] bytes(JsonNode node) {
-    try {
-      return mapper().writeValueAsBytes(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise a JSON tree", e);
-    }
+    return JsonTrees.write(node);
   }
 }

@@ -1,8 +1,8 @@
 package dev.jbuild.runtime;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbuild.oci.JsonTrees;
 import dev.jbuild.store.StoredImages.StoredImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,6 @@ import java.util.TreeSet;
  * resolved in the image, and the bundle's {@code config.json} written. The container's dir is the bundle.
  */
 final class ContainerSetup {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final Path HOST_HOSTS = Path.of("/etc/hosts");
 
   private ContainerSetup() {}
@@ -62,13 +61,13 @@ final class ContainerSetup {
       Set<String> created = new TreeSet<>(record.state().mountPoints());
       Set<String> fresh = Containers.missingMountPoints(fs.merged(), config);
       // runc also makes a missing working directory (docker does the same): not the container's change either.
-      ObjectNode cwd = JSON.createObjectNode();
+      ObjectNode cwd = JsonNodeFactory.instance.objectNode();
       cwd.putArray("mounts").addObject().put("destination", o.cwd());
       fresh.addAll(Containers.missingMountPoints(fs.merged(), cwd));
       created.addAll(fresh);
       Map<String, String> parents = new HashMap<>(record.state().mountParents());
       Containers.ownerAndMode(fs.merged(), fresh).forEach(parents::putIfAbsent);
-      Files.write(dir.resolve("config.json"), JSON.writeValueAsBytes(config));
+      Files.write(dir.resolve("config.json"), JsonTrees.writePretty(config));
       return new Prepared(record.withState(record.state().withMountPoints(new ArrayList<>(created), parents)), fs,
           dir);
     } catch (IOException | ContainerException | RuntimeException e) {

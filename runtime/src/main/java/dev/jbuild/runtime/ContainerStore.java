@@ -1,8 +1,5 @@
 package dev.jbuild.runtime;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.admin.ImageUsers;
@@ -42,10 +39,6 @@ public final class ContainerStore {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
   private static final Pattern VOLUME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
   private static final Pattern HEX = Pattern.compile("[0-9a-f]{1,64}");
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final Store store;
   private final Path root;
@@ -123,7 +116,7 @@ public final class ContainerStore {
     Path dir = dir(record.id());
     Path tmp = dir.resolve(RECORD + ".tmp");
     try {
-      Files.write(tmp, JSON.writeValueAsBytes(record));
+      Files.write(tmp, ContainerRecordJson.write(record));
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         c.force(true);
       }
@@ -162,7 +155,7 @@ public final class ContainerStore {
     Path file = dir(id).resolve(RECORD);
     ContainerRecord r;
     try {
-      r = JSON.readValue(Files.readAllBytes(file), ContainerRecord.class);
+      r = ContainerRecordJson.read(Files.readAllBytes(file));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {

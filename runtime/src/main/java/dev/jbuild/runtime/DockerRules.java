@@ -1,8 +1,8 @@
 package dev.jbuild.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.oci.ContainerConfig;
+import dev.jbuild.oci.JsonTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +22,6 @@ public final class DockerRules {
   /** The command was not found. */
   public static final int NOT_FOUND = 127;
   private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_LOG = 1 << 20;
 
   private DockerRules() {}
@@ -153,7 +152,7 @@ public final class DockerRules {
         continue;
       }
       try {
-        JsonNode n = JSON.readTree(line);
+        JsonNode n = JsonTrees.read(line);
         String msg = n.path("msg").asText("");
         if (n.path("level").asText().equals("error") && (msg.contains(" failed: ") || msg.contains("unable to start"))) {
           found = msg;

@@ -1,11 +1,10 @@
 package dev.jbuild.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbuild.oci.JsonTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +39,6 @@ public final class OciBundle {
   private static final List<Path> HOST_FILES = List.of(Path.of("/etc/resolv.conf"), Path.of("/etc/hosts"));
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Path dir;
 
@@ -65,7 +63,7 @@ public final class OciBundle {
   public static OciBundle write(Path dir, ContainerSpec spec) throws IOException {
     Objects.requireNonNull(spec, "spec");
     Files.createDirectories(dir);
-    byte[] json = MAPPER.writeValueAsBytes(config(spec));
+    byte[] json = JsonTrees.writePretty(config(spec));
     Files.write(dir.resolve("config.json"), json);
     return new OciBundle(dir);
   }
@@ -174,6 +172,6 @@ public final class OciBundle {
 
   /** The config as written, for tests and diagnostics. */
   public JsonNode readConfig() throws IOException {
-    return MAPPER.readTree(dir.resolve("config.json").toFile());
+    return JsonTrees.read(Files.readAllBytes(dir.resolve("config.json")));
   }
 }

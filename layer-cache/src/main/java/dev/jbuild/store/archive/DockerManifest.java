@@ -3,7 +3,7 @@ package dev.jbuild.store.archive;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbuild.oci.Digest;
-import dev.jbuild.oci.OciJson;
+import dev.jbuild.oci.JsonTrees;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +16,7 @@ record DockerManifest(List<Entry> images) {
   static DockerManifest parse(byte[] json, String source) throws ArchiveException {
     JsonNode root;
     try {
-      root = OciJson.mapper().readTree(json);
+      root = JsonTrees.read(json);
     } catch (JsonProcessingException e) {
       throw new ArchiveException(source + ": manifest.json is not valid JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
