@@ -71,6 +71,11 @@ final class JbuildCommand {
     return SUBCOMMANDS.containsKey(name);
   }
 
+  /** The class of subcommand {@code name}, or null when {@code name} is null or not a command. */
+  static Class<?> subcommandClass(String name) {
+    return name == null ? null : SUBCOMMANDS.get(name);
+  }
+
   /** The root command with every subcommand, for help and for callers that do not know the command yet. */
   static CommandLine commandLine() {
     return commandLine(null);

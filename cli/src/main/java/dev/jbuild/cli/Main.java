@@ -20,7 +20,9 @@ public final class Main {
 
   static int run(String[] args) {
     String[] full = withImplicitBuild(args);
-    CommandLine cli = JbuildCommand.commandLine(commandName(full));
+    String command = commandName(full);
+    StartupWarmer.start(JbuildCommand.subcommandClass(command));
+    CommandLine cli = JbuildCommand.commandLine(command);
     ((JbuildCommand) cli.getCommand()).realStdio = true;
     return cli.execute(full);
   }

@@ -37,6 +37,32 @@ class StartupTest {
     assertThat(JbuildCommand.commandLine("bogus").getSubcommands()).hasSameSizeAs(all.getSubcommands());
   }
 
+  static class Inner {
+    @CommandLine.Option(names = "-x") int x;
+  }
+
+  static class Base {
+    @CommandLine.Option(names = "-b") int b;
+  }
+
+  @CommandLine.Command(name = "t")
+  static class Cmd extends Base {
+    @CommandLine.Mixin Inner inner;
+    @CommandLine.Option(names = "-y") int y;
+  }
+
+  @Test
+  void warmer_parsesTheAnnotationsPicocliReads_ofTheCommandItsSuperclassesAndMixins() {
+    // @Command, @Mixin and -y on Cmd; -b on its superclass; -x on the mixin.
+    assertThat(StartupWarmer.parseAnnotations(Cmd.class)).isEqualTo(5);
+    // Every real command's model still builds after its annotations were parsed on another thread.
+    StartupWarmer.parseAnnotations(JbuildCommand.subcommandClass("run"));
+    assertThat(JbuildCommand.commandLine("run").getSubcommands().get("run").getCommandSpec().findOption("--rm"))
+        .isNotNull();
+    assertThat(JbuildCommand.subcommandClass("bogus")).isNull();
+    assertThat(JbuildCommand.subcommandClass(null)).isNull();
+  }
+
   @Test
   void help_stillListsEveryCommand_andVersionPrints() {
     StringWriter out = new StringWriter();
