@@ -1,10 +1,11 @@
 package dev.jbuild.builder.internal;
 
+import dev.jbuild.store.cache.ContextHasher;
 import dev.jbuild.store.tar.LayerEntry;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -14,7 +15,8 @@ import java.util.TreeMap;
  */
 final class CopyPlan {
   final TreeMap<String, LayerEntry> entries = new TreeMap<>();
-  final Set<String> fromContext = new HashSet<>();
+  /** The entries whose bytes come from the build context, with the lstat the walk took of each. */
+  final Map<String, ContextHasher.FileStat> fromContext = new HashMap<>();
   final List<String> facts = new ArrayList<>();
   final boolean independent;
 

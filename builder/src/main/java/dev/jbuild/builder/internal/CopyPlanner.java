@@ -330,11 +330,12 @@ final class CopyPlanner {
       case FIFO -> e = LayerEntry.fifo(path, mode, uid, gid, n.mtime());
       case REGULAR -> {
         Path content = tree.content(src);
-        long size = Files.readAttributes(content, java.nio.file.attribute.BasicFileAttributes.class,
-            LinkOption.NOFOLLOW_LINKS).size();
+        long size = n.hostStat() != null ? n.hostStat().size()
+            : Files.readAttributes(content, java.nio.file.attribute.BasicFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS).size();
         e = LayerEntry.file(path, content, size, mode, uid, gid, n.mtime());
         if (context) {
-          plan.fromContext.add(path);
+          plan.fromContext.put(path, n.hostStat());
         } else {
           plan.fromContext.remove(path);
         }

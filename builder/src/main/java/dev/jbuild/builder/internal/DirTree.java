@@ -1,5 +1,6 @@
 package dev.jbuild.builder.internal;
 
+import dev.jbuild.store.cache.ContextHasher;
 import dev.jbuild.store.tar.LayerEntry;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -7,10 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A host directory as a {@link SourceTree}: the build context (with its .dockerignore), or a scratch directory
@@ -44,16 +44,16 @@ final class DirTree implements SourceTree {
   @Override
   public Node lstat(String path) throws IOException {
     Path host = host(path);
-    Map<String, Object> a;
+    ContextHasher.FileStat a;
     try {
-      a = Files.readAttributes(host, "unix:mode,uid,gid,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+      a = ContextHasher.lstat(host);
     } catch (java.nio.file.FileSystemException e) {
       if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
         return null; // missing, or a parent is not a directory
       }
       throw e;
     }
-    int mode = (Integer) a.get("mode");
+    int mode = a.mode();
     LayerEntry.Type type = switch (mode & S_IFMT) {
       case 0040000 -> LayerEntry.Type.DIRECTORY;
       case 0120000 -> LayerEntry.Type.SYMLINK;
@@ -67,8 +67,10 @@ final class DirTree implements SourceTree {
       return null;
     }
     String link = type == LayerEntry.Type.SYMLINK ? Files.readSymbolicLink(host).toString() : null;
-    return new Node(type, mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
-        ((FileTime) a.get("lastModifiedTime")).toInstant(), link);
+    long mtimeNs = a.mtimeNs();
+    return new Node(type, mode & 07777, a.uid(), a.gid(),
+        Instant.ofEpochSecond(Math.floorDiv(mtimeNs, 1_000_000_000L), Math.floorMod(mtimeNs, 1_000_000_000L)), link,
+        a);
   }
 
   private boolean ignored(String path, boolean directory) {

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.internal;
 
+import dev.jbuild.store.cache.ContextHasher;
 import dev.jbuild.store.tar.LayerEntry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,8 +23,15 @@ interface SourceTree {
    * @param gid group, likewise
    * @param mtime modification time
    * @param linkTarget a symlink's target as stored
+   * @param hostStat the lstat of the host file behind it, when the tree is a host directory (else null): its size
+   *     and the stat cache's fields, so the file is not stat'ed again to be copied or hashed
    */
-  record Node(LayerEntry.Type type, int mode, long uid, long gid, Instant mtime, String linkTarget) {
+  record Node(LayerEntry.Type type, int mode, long uid, long gid, Instant mtime, String linkTarget,
+      ContextHasher.FileStat hostStat) {
+    Node(LayerEntry.Type type, int mode, long uid, long gid, Instant mtime, String linkTarget) {
+      this(type, mode, uid, gid, mtime, linkTarget, null);
+    }
+
     boolean directory() {
       return type == LayerEntry.Type.DIRECTORY;
     }

@@ -48,7 +48,7 @@ public final class ContextHasher {
 
   static final String STAT_DIR = "stat";
 
-  private static final String ATTRIBUTES = "unix:dev,ino,size,mode,ctime,lastModifiedTime";
+  private static final String ATTRIBUTES = "unix:dev,ino,size,mode,uid,gid,ctime,lastModifiedTime";
   private static final int S_IFMT = 0170000;
   private static final int S_IFREG = 0100000;
   private static final long MAX_STAT_FILE_BYTES = 512L * 1024 * 1024;
@@ -75,6 +75,27 @@ public final class ContextHasher {
    * @param notRemembered reads not remembered (racy, or changed while being read)
    */
   public record Stats(long filesRead, long statHits, long bytesRead, long notRemembered) {}
+
+  /**
+   * One {@code lstat} of a host file: what the stat cache compares, and what a walk of the context needs besides
+   * (owner, size), so a COPY that walks the context and then hashes it stats each file once, not three times.
+   *
+   * @param mode the whole {@code st_mode}, file type bits included
+   */
+  public record FileStat(long dev, long ino, long size, long mtimeNs, long ctimeNs, int mode, int uid, int gid) {
+    public boolean regularFile() {
+      return (mode & S_IFMT) == S_IFREG;
+    }
+  }
+
+  /** Stats {@code p} without following a symlink at its last component. */
+  public static FileStat lstat(Path p) throws IOException {
+    Map<String, Object> a = Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+    return new FileStat((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
+        ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+        ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS), (Integer) a.get("mode"), (Integer) a.get("uid"),
+        (Integer) a.get("gid"));
+  }
 
   private ContextHasher(Path root, Path cacheDir, Clock clock, Map<String, StatCacheFile.Entry> previous) {
     this.root = root;
@@ -143,13 +164,22 @@ public final class ContextHasher {
    * @throws IOException when the file is missing, not a regular file, or outside the context
    */
   public Digest fileDigest(Path file) throws IOException {
+    return fileDigest(file, null);
+  }
+
+  /**
+   * As {@link #fileDigest(Path)}, with {@code walked} the stat the caller took of the file just before (its walk of
+   * the context), which stands for the first of the two stats around reading it; null to stat here.
+   */
+  public Digest fileDigest(Path file, FileStat walked) throws IOException {
     Path p = root.resolve(file).normalize();
     if (!p.startsWith(root) || p.equals(root)) {
       throw new IOException("forbidden path outside the build context " + root + ": " + file);
     }
     checkParentInside(p, file);
-    String rel = root.relativize(p).toString();
-    StatCacheFile.Entry before = stat(p);
+    // p is root plus at least one name, so this is root.relativize(p) without its cost per file.
+    String rel = p.toString().substring(rootPrefixLength());
+    StatCacheFile.Entry before = entry(p, walked != null ? walked : lstat(p));
     StatCacheFile.Entry known = seen.get(rel);
     if (known == null) {
       known = previous.get(rel);
@@ -160,7 +190,7 @@ public final class ContextHasher {
       return known.digest();
     }
     Digest d = hash(p);
-    StatCacheFile.Entry after = stat(p);
+    StatCacheFile.Entry after = entry(p, lstat(p));
     if (after.sameStat(before) && !racy(after)) {
       seen.put(rel, new StatCacheFile.Entry(after.dev(), after.ino(), after.size(), after.mtimeNs(), after.ctimeNs(),
           after.mode(), d));
@@ -234,15 +264,16 @@ public final class ContextHasher {
     }
   }
 
-  private StatCacheFile.Entry stat(Path p) throws IOException {
-    Map<String, Object> a = Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-    int mode = (Integer) a.get("mode");
-    if ((mode & S_IFMT) != S_IFREG) {
+  private static StatCacheFile.Entry entry(Path p, FileStat s) throws IOException {
+    if (!s.regularFile()) {
       throw new IOException(p + " in the build context is not a regular file");
     }
-    return new StatCacheFile.Entry((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
-        ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS), ((FileTime) a.get("ctime"))
-        .to(TimeUnit.NANOSECONDS), mode, null);
+    return new StatCacheFile.Entry(s.dev(), s.ino(), s.size(), s.mtimeNs(), s.ctimeNs(), s.mode(), null);
+  }
+
+  private int rootPrefixLength() {
+    String r = root.toString();
+    return r.endsWith("/") ? r.length() : r.length() + 1;
   }
 
   private boolean racy(StatCacheFile.Entry e) {

@@ -7,22 +7,27 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.CRC32;
 
 /**
- * The on-disk form of one context's stat cache: compact binary, ending in the sha256 of everything before it, so
+ * The on-disk form of one context's stat cache: compact binary, ending in the CRC-32 of everything before it, so
  * a truncated or damaged file is recognised and ignored as a whole.
  *
  * <pre>
- * "JBSTAT1\n"  u32 len + utf8 context path  u32 count
+ * "JBSTAT2\n"  u32 len + utf8 context path  u32 count
  * count x (u32 len + utf8 relative path, i64 dev, ino, size, mtime_ns, ctime_ns, i32 mode, 32 bytes sha256)
- * 32 bytes sha256 of all the above
+ * u32 CRC-32 of all the above
  * </pre>
+ *
+ * <p>A CRC, not a sha256 (version 1): the file is the store's own, replaced only by rename, so the check is for
+ * damage, not for an adversary who could as well rewrite the store. And every rebuild reads the whole file before
+ * the JIT has compiled SHA-256 (~20 MB/s then, against the CRC's native ~1 GB/s): a context of 2,500 files cost
+ * a warm rebuild 15 ms for the check alone.
  */
 final class StatCacheFile {
   /** What a file looked like when it was hashed, and its hash. */
@@ -33,7 +38,7 @@ final class StatCacheFile {
     }
   }
 
-  private static final byte[] MAGIC = "JBSTAT1\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "JBSTAT2\n".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_PATH_BYTES = 64 * 1024;
 
   private StatCacheFile() {}
@@ -59,11 +64,9 @@ final class StatCacheFile {
         out.write(hex.parseHex(e.digest().hex()));
       }
       out.flush();
-      byte[] body = buf.toByteArray();
-      byte[] sum = Digest.newSha256().digest(body);
-      byte[] all = Arrays.copyOf(body, body.length + sum.length);
-      System.arraycopy(sum, 0, all, body.length, sum.length);
-      return all;
+      out.writeInt(crc(buf.toByteArray(), buf.size()));
+      out.flush();
+      return buf.toByteArray();
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory failed", e);
     }
@@ -71,13 +74,11 @@ final class StatCacheFile {
 
   /** The entries, or null when the bytes are damaged or belong to another context path. */
   static Map<String, Entry> read(byte[] bytes, String contextPath) {
-    if (bytes.length < MAGIC.length + 32) {
+    if (bytes.length < MAGIC.length + Integer.BYTES) {
       return null;
     }
-    int bodyLength = bytes.length - 32;
-    MessageDigest md = Digest.newSha256();
-    md.update(bytes, 0, bodyLength);
-    if (!MessageDigest.isEqual(md.digest(), Arrays.copyOfRange(bytes, bodyLength, bytes.length))
+    int bodyLength = bytes.length - Integer.BYTES;
+    if (crc(bytes, bodyLength) != java.nio.ByteBuffer.wrap(bytes, bodyLength, Integer.BYTES).getInt()
         || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
       return null;
     }
@@ -103,6 +104,12 @@ final class StatCacheFile {
     } catch (IOException | IllegalArgumentException e) {
       return null;
     }
+  }
+
+  private static int crc(byte[] bytes, int length) {
+    CRC32 crc = new CRC32();
+    crc.update(bytes, 0, length);
+    return (int) crc.getValue();
   }
 
   private static byte[] readFully(DataInputStream in, byte[] into) throws IOException {
