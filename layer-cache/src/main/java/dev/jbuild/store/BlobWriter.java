@@ -21,6 +21,16 @@ public interface BlobWriter extends AutoCloseable {
   /** The stream to write the content to; closing it only flushes (it does not commit). */
   OutputStream stream();
 
+  /** The algorithm this writer hashes with as bytes arrive: {@code sha256}, or a resumed ingest's own. */
+  String algorithm();
+
+  /**
+   * The digest of every byte written so far (resumed ones included), in {@link #algorithm()}, without ending the
+   * ingest: a caller that must verify the bytes before it commits (a download, say) asks here instead of hashing
+   * them a second time.
+   */
+  Digest digestSoFar();
+
   /** Bytes written so far; for a {@linkplain BlobStore#resumableWriter resumed} ingest, including those resumed. */
   long written();
 

@@ -196,6 +196,21 @@ final class FileBlobWriter implements BlobWriter {
     return written;
   }
 
+  @Override
+  public String algorithm() {
+    return algorithm;
+  }
+
+  @Override
+  public Digest digestSoFar() {
+    try {
+      return digestOf(algorithm, (MessageDigest) hasher.clone());
+    } catch (CloneNotSupportedException e) {
+      // The JDK's SHA-2 digests all clone; a provider whose do not would be a broken JVM.
+      throw new IllegalStateException("cannot clone a " + algorithm + " digest", e);
+    }
+  }
+
   Path tempPath() {
     return temp;
   }

@@ -222,6 +222,24 @@ class BlobStoreTest {
   }
 
   @Test
+  void writer_digestSoFar_coversWhatWasWritten_andWritingGoesOn() throws Exception {
+    byte[] a = random(70_000, 4);
+    byte[] b = random(200_000, 5);
+    byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    try (BlobWriter w = blobs.newWriter()) {
+      assertThat(w.algorithm()).isEqualTo(Digest.SHA256);
+      assertThat(w.digestSoFar()).isEqualTo(Digest.sha256Of(new byte[0]));
+      w.stream().write(a);
+      assertThat(w.digestSoFar()).isEqualTo(Digest.sha256Of(a));
+      w.stream().write(b);
+      assertThat(w.digestSoFar()).isEqualTo(Digest.sha256Of(both));
+      assertThat(w.commit(Digest.sha256Of(both), both.length)).isEqualTo(Digest.sha256Of(both));
+    }
+    assertThat(blobs.readAll(Digest.sha256Of(both), both.length)).isEqualTo(both);
+  }
+
+  @Test
   void writer_writeAfterCommit_fails() throws Exception {
     BlobWriter w = blobs.newWriter();
     w.stream().write(1);

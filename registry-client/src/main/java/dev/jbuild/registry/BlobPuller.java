@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
 final class BlobPuller implements RegistryEndpoint<Long> {
   private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d{1,18})-(\\d{1,18})/(\\d{1,18}|\\*)");
 
-  /** What survives between attempts: bytes already in the sink and the hash over exactly those bytes. */
+  /**
+   * What survives between attempts: bytes already in the sink and the hash over exactly those bytes (kept by the
+   * sink itself when {@code hasher} is null: a store writer, which hashes what it receives anyway).
+   */
   static final class State {
     final Descriptor descriptor;
     final MessageDigest hasher;
@@ -28,10 +31,11 @@ final class BlobPuller implements RegistryEndpoint<Long> {
     final RegistryTarget target;
     long offset;
 
-    State(RegistryTarget target, Descriptor descriptor, OutputStream sink, ProgressReporter progress) {
+    State(RegistryTarget target, Descriptor descriptor, OutputStream sink, boolean sinkHashes,
+        ProgressReporter progress) {
       this.target = target;
       this.descriptor = descriptor;
-      this.hasher = descriptor.digest().newHasher();
+      this.hasher = sinkHashes ? null : descriptor.digest().newHasher();
       this.sink = sink;
       this.progress = progress;
     }
@@ -126,7 +130,9 @@ final class BlobPuller implements RegistryEndpoint<Long> {
       // The caller's sink failing is not a network problem: surface it as is, never retry it.
       throw new RegistryCaller.NotRetryableException("writing the blob failed", e);
     }
-    state.hasher.update(buffer, 0, n);
+    if (state.hasher != null) {
+      state.hasher.update(buffer, 0, n);
+    }
     state.offset += n;
     state.progress.advance(n);
   }

@@ -3,6 +3,7 @@ package dev.jbuild.registry;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.DigestMismatchException;
+import dev.jbuild.store.BlobWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -29,7 +30,12 @@ final class BlobTransfers {
     this.retry = new RetryPolicy(settings);
   }
 
-  void pull(Descriptor descriptor, OutputStream sink) throws IOException, RegistryException {
+  /**
+   * Downloads the blob into {@code sink} and verifies it. With {@code hashedBy} (the store writer every byte of
+   * {@code sink} ends up in, as they are), the digest checked is the writer's own hash of what it received, so the
+   * bytes are hashed once rather than twice; null hashes here.
+   */
+  void pull(Descriptor descriptor, OutputStream sink, BlobWriter hashedBy) throws IOException, RegistryException {
     RegistryTarget target = caller.target();
     if (descriptor.size() == 0) {
       // A zero size in a descriptor is how a broken or hostile manifest hides an unbounded body (R19).
@@ -38,7 +44,10 @@ final class BlobTransfers {
     }
     ProgressReporter progress = new ProgressReporter(
         target, settings.events(), RegistryEvent.Direction.PULL, descriptor.digest(), descriptor.size());
-    BlobPuller.State state = new BlobPuller.State(target, descriptor, sink, progress);
+    // The writer's hash stands for ours only when it covers exactly the bytes we write, in the same algorithm.
+    boolean sinkHashes = hashedBy != null && hashedBy.written() == 0
+        && hashedBy.algorithm().equals(descriptor.digest().algorithm());
+    BlobPuller.State state = new BlobPuller.State(target, descriptor, sink, sinkHashes, progress);
     int stalls = 0;
     int resumes = 0;
     long start = System.nanoTime();
@@ -63,7 +72,7 @@ final class BlobTransfers {
         RetryPolicy.sleep(delay);
       }
     }
-    Digest actual = descriptor.digest().finish(state.hasher);
+    Digest actual = sinkHashes ? hashedBy.digestSoFar() : descriptor.digest().finish(state.hasher);
     if (!actual.equals(descriptor.digest())) {
       throw new RegistryProtocolException(
           target.name() + ": blob " + descriptor.digest() + " does not match its digest (got " + actual + ")",

@@ -8,6 +8,7 @@ import dev.jbuild.oci.ImageReference;
 import dev.jbuild.oci.MalformedContentException;
 import dev.jbuild.oci.MediaType;
 import dev.jbuild.oci.OciJson;
+import dev.jbuild.store.BlobWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -126,7 +127,20 @@ public final class RegistryClient implements AutoCloseable {
   public void pullBlob(Descriptor descriptor, OutputStream sink) throws IOException, RegistryException {
     Objects.requireNonNull(descriptor, "descriptor");
     Objects.requireNonNull(sink, "sink");
-    blobs.pull(descriptor, sink);
+    blobs.pull(descriptor, sink, null);
+  }
+
+  /**
+   * As {@link #pullBlob(Descriptor, OutputStream)}, into the store: {@code sink} is {@code writer.stream()}, or a
+   * stream that passes every byte on to it unchanged (a tee). The writer hashes what it receives anyway, so the
+   * digest is verified against its hash, before this returns, instead of hashing the blob a second time here. The
+   * caller commits the writer afterwards, which checks digest and size once more.
+   */
+  public void pullBlob(Descriptor descriptor, OutputStream sink, BlobWriter writer)
+      throws IOException, RegistryException {
+    Objects.requireNonNull(descriptor, "descriptor");
+    Objects.requireNonNull(sink, "sink");
+    blobs.pull(descriptor, sink, Objects.requireNonNull(writer, "writer"));
   }
 
   /**

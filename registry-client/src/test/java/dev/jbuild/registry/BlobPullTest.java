@@ -13,13 +13,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.DigestMismatchException;
 import dev.jbuild.oci.MediaType;
+import dev.jbuild.store.BlobWriter;
+import dev.jbuild.store.Store;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Blob download: resume with Range after a break (R06, R07, R08, R09, R10), size and digest checks (M08). */
 class BlobPullTest {
@@ -130,6 +135,58 @@ class BlobPullTest {
       assertThatThrownBy(() -> client.pullBlob(DESCRIPTOR, new ByteArrayOutputStream()))
           .isInstanceOf(RegistryProtocolException.class)
           .hasMessageContaining("longer than its descriptor")
+          .hasCauseInstanceOf(DigestMismatchException.class);
+    }
+  }
+
+  /** Into a store writer: the writer's own hash is what gets verified, across a resume and a Range the server ignored. */
+  @Test
+  void pullBlob_intoAStoreWriter_verifiesWithTheWritersHash_evenAfterAnIgnoredRange(@TempDir Path tmp)
+      throws Exception {
+    firstResponseBreaksOff();
+    // The resume asks for a Range; the server sends the whole blob again, so the first CUT bytes are skipped.
+    server.stubFor(get(PATH).withHeader("Range", equalTo("bytes=" + CUT + "-"))
+        .willReturn(aResponse().withStatus(200).withBody(BLOB)));
+    try (Store store = Store.open(tmp.resolve("store")); RegistryClient client = client();
+        BlobWriter writer = store.blobs().newWriter()) {
+      client.pullBlob(DESCRIPTOR, writer.stream(), writer);
+      assertThat(writer.written()).isEqualTo(SIZE);
+      assertThat(writer.digestSoFar()).isEqualTo(DESCRIPTOR.digest());
+      writer.commit(DESCRIPTOR.digest(), SIZE);
+      assertThat(store.blobs().readAll(DESCRIPTOR.digest(), SIZE)).isEqualTo(BLOB);
+    }
+  }
+
+  @Test
+  void pullBlob_intoAStoreWriter_wrongDigest_isRejectedBeforeTheCallerCommits(@TempDir Path tmp) throws Exception {
+    byte[] tampered = BLOB.clone();
+    tampered[1234] ^= 1;
+    server.stubFor(get(PATH).willReturn(aResponse().withStatus(200).withBody(tampered)));
+    try (Store store = Store.open(tmp.resolve("store")); RegistryClient client = client()) {
+      try (BlobWriter writer = store.blobs().newWriter()) {
+        assertThatThrownBy(() -> client.pullBlob(DESCRIPTOR, writer.stream(), writer))
+            .isInstanceOf(RegistryProtocolException.class)
+            .hasMessageContaining("does not match its digest")
+            .hasCauseInstanceOf(DigestMismatchException.class);
+      }
+      assertThat(store.blobs().has(DESCRIPTOR.digest())).isFalse();
+    }
+  }
+
+  /** A sha512 blob into a sha256 writer: the writer's hash cannot stand for the check, so the client hashes. */
+  @Test
+  void pullBlob_intoAWriterOfAnotherAlgorithm_stillVerifies(@TempDir Path tmp) throws Exception {
+    Digest sha512 = Digest.parse("sha512:" + java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-512").digest(BLOB)));
+    Descriptor d512 = new Descriptor(MediaType.OCI_LAYER_GZIP, sha512, SIZE);
+    byte[] tampered = BLOB.clone();
+    tampered[7] ^= 1;
+    server.stubFor(get("/v2/hello/blobs/" + sha512).willReturn(aResponse().withStatus(200).withBody(tampered)));
+    try (Store store = Store.open(tmp.resolve("store")); RegistryClient client = client();
+        BlobWriter writer = store.blobs().newWriter()) {
+      assertThat(writer.algorithm()).isEqualTo(Digest.SHA256);
+      assertThatThrownBy(() -> client.pullBlob(d512, writer.stream(), writer))
+          .isInstanceOf(RegistryProtocolException.class)
           .hasCauseInstanceOf(DigestMismatchException.class);
     }
   }

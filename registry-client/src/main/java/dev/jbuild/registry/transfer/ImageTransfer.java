@@ -294,7 +294,7 @@ public final class ImageTransfer {
     }
     try (BlobWriter writer = store.blobs().newWriter();
         DiffIdTee tee = new DiffIdTee(writer.stream(), c, layer.digest().shortHex())) {
-      client.pullBlob(layer, tee);
+      client.pullBlob(layer, tee, writer);
       Digest actual;
       try {
         actual = tee.finish();
@@ -324,7 +324,7 @@ public final class ImageTransfer {
       throw new OciException("blob " + blob.digest() + " has size " + blob.size() + " in its descriptor");
     }
     try (BlobWriter writer = store.blobs().newWriter()) {
-      client.pullBlob(blob, writer.stream());
+      client.pullBlob(blob, writer.stream(), writer);
       writer.commit(blob.digest(), blob.size());
     }
     sources.add(blob.digest(), client.registry(), client.repository());
