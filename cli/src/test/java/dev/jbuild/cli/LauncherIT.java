@@ -49,6 +49,46 @@ class LauncherIT {
         .noneMatch(l -> l.contains("picocli-") && l.contains(".jar"));
   }
 
+  /**
+   * An installed layout (bin/ and lib/) reached through a symlink on the PATH: the launcher finds lib/ through the
+   * link, makes the archive for the java it runs, and makes it again when the archive names another java.
+   */
+  @Test
+  void installedLayout_throughASymlink_makesTheArchiveForItsJava_andRemakesItForAnother() throws Exception {
+    Path dist = tmp.resolve("dist");
+    Files.createDirectories(dist.resolve("bin"));
+    Files.copy(REPO.resolve("jbuild"), dist.resolve("bin/jbuild"));
+    try (Stream<Path> jars = Files.list(REPO.resolve("cli/target/lib"))) {
+      for (Path jar : (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar"))::iterator) {
+        Files.createDirectories(dist.resolve("lib"));
+        Files.copy(jar, dist.resolve("lib").resolve(jar.getFileName()));
+      }
+    }
+    Path onPath = Files.createDirectories(tmp.resolve("path"));
+    Files.createSymbolicLink(onPath.resolve("jbuild"), dist.resolve("bin/jbuild"));
+    Map<String, String> env = Map.of("PATH", onPath + ":" + System.getenv("PATH"));
+
+    Processes.Output first = Processes.run(List.of("sh", "-c", "jbuild --version"), env, tmp);
+    assertThat(first.exit()).as(first.toString()).isZero();
+    Path jsa = dist.resolve("lib/jbuild.jsa");
+    Path marker = dist.resolve("lib/jbuild.jsa.java");
+    String java = Files.readString(marker).strip();
+    assertThat(Path.of(java)).isRegularFile();
+    assertThat(Path.of(java).toRealPath().toString()).isEqualTo(java);
+
+    // Another java's archive: named by a file that is not this java. The next start makes a new one.
+    Files.writeString(marker, "/bin/sh\n");
+    FileTime before = Files.getLastModifiedTime(jsa);
+    Processes.Output second = Processes.run(List.of("sh", "-c", "jbuild --version"), env, tmp);
+    assertThat(second.exit()).as(second.toString()).isZero();
+    assertThat(Files.readString(marker).strip()).isEqualTo(java);
+    assertThat(Files.getLastModifiedTime(jsa)).isNotEqualTo(before);
+    // And a fresh archive is kept: the third start leaves it alone.
+    FileTime made = Files.getLastModifiedTime(jsa);
+    assertThat(Processes.run(List.of("sh", "-c", "jbuild --version"), env, tmp).exit()).isZero();
+    assertThat(Files.getLastModifiedTime(jsa)).isEqualTo(made);
+  }
+
   @Test
   void build_withSourceDateEpoch_twoCopiesAtDifferentPathsAndTimes_sameDigest() throws Exception {
     Path a = copyOf(REPO.resolve("samples/hello"), tmp.resolve("one/hello"), Instant.parse("2025-03-01T10:00:00Z"));
