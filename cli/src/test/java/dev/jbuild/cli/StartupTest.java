@@ -60,6 +60,9 @@ class StartupTest {
     assertThat(JbuildCommand.commandLine("run").getSubcommands().get("run").getCommandSpec().findOption("--rm"))
         .isNotNull();
     assertThat(JbuildCommand.subcommandClass("bogus")).isNull();
+    // The invoke warm-up goes through a record's equals, hashCode and toString, a concatenation and a lambda.
+    assertThat(StartupWarmer.warmInvokeMachinery()).startsWith("false/").contains("Descriptor[")
+        .endsWith("/" + dev.jbuild.oci.MediaType.OCI_CONFIG + ":1");
     assertThat(JbuildCommand.subcommandClass(null)).isNull();
   }
 
