@@ -19,7 +19,9 @@ import java.util.jar.JarFile;
  * <p>It does two things. It runs real commands (a build with COPY, WORKDIR, ENV and USER; images, inspect, history,
  * save, load, tag, rmi, parse) against a throw-away store, so the JDK and library classes they touch are listed. And
  * it loads, without initialising, every class of jbuild, picocli and Jackson on the class path, so the commands it
- * cannot run here (run, exec, pull, push: they need runc or a registry) start from the archive too. A static archive
+ * cannot run here (run, exec, pull, push: they need runc or a registry) start from the archive too; so does the
+ * HTTP client those use (Google HTTP Client, with the OpenCensus, gRPC-context and Guava classes it loads), which
+ * had a no-op push spend a third of its main thread's time reading classes from jars. A static archive
  * is used rather than {@code -XX:ArchiveClassesAtExit} because only a static dump on Java 17 takes picocli, whose
  * classes are Java 5 bytecode.
  *
@@ -27,7 +29,8 @@ import java.util.jar.JarFile;
  * Failures are reported on stderr and the exit code is non-zero; the launcher then simply goes without an archive.
  */
 public final class ClassDataTraining {
-  private static final String[] PACKAGES = {"dev/jbuild/", "picocli/", "com/fasterxml/jackson/"};
+  private static final String[] PACKAGES = {"dev/jbuild/", "picocli/", "com/fasterxml/jackson/", "com/google/api/client/",
+    "io/opencensus/", "io/grpc/", "com/google/common/base/", "com/google/common/collect/"};
 
   private ClassDataTraining() {}
 
