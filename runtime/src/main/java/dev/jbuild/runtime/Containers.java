@@ -7,6 +7,7 @@ import dev.jbuild.oci.Digest;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
 import dev.jbuild.store.StoredImages.StoredImage;
+import dev.jbuild.store.apply.LayerApplier;
 import dev.jbuild.store.layers.LayerTrees;
 import dev.jbuild.store.tar.LayerEntry;
 import dev.jbuild.store.tar.LayerTarWriter;
@@ -102,15 +103,9 @@ public final class Containers {
     Runc runc = Runc.locate(store.root().resolve("runc"));
     try (MountedRootfs fs = rootfs.mount(layers, diffIds, name)) {
       ContainerSpec spec = specMaker.make(fs.merged());
-      OciBundle bundle;
-      try {
-        bundle = OciBundle.write(fs.dir(), spec);
-      } catch (IOException e) {
-        throw new ContainerException("cannot write the OCI bundle in " + fs.dir() + ": " + e.getMessage(), e);
-      }
       Set<String> created = missingMountPoints(fs.merged(), OciBundle.config(spec));
       Map<String, String> parents = ownerAndMode(fs.merged(), created);
-      int code = runc.run(bundle.dir(), "jbuild-" + fs.id(), stdin, stdout, stderr);
+      int code = runInPrivateBundle(runc, spec, fs, stdin, stdout, stderr);
       List<LayerEntry> found = List.of();
       WrittenLayer written = null;
       if (onChanges != null) {
@@ -126,6 +121,36 @@ public final class Containers {
         adoptUpper(store, fs.upper(), found, written);
       }
       return new RunResult(code, found);
+    }
+  }
+
+  /**
+   * Runs {@code spec} with its bundle (config.json, which holds the environment) in a private directory in memory,
+   * not in the store: a RUN step's environment may carry a secret ({@code --mount=type=secret,env=NAME}), and the
+   * store's files are on disk and outlive the build. The bundle is deleted as soon as runc returns.
+   */
+  private static int runInPrivateBundle(Runc runc, ContainerSpec spec, MountedRootfs fs, InputStream stdin,
+      OutputStream stdout, OutputStream stderr) throws ContainerException {
+    Path dir;
+    OciBundle bundle;
+    try {
+      dir = PrivateDirs.create("jbuild-bundle-");
+    } catch (IOException e) {
+      throw new ContainerException("cannot make a private directory for the OCI bundle: " + e.getMessage(), e);
+    }
+    try {
+      try {
+        bundle = OciBundle.write(dir, spec, fs.merged().toAbsolutePath());
+      } catch (IOException e) {
+        throw new ContainerException("cannot write the OCI bundle in " + dir + ": " + e.getMessage(), e);
+      }
+      return runc.run(bundle.dir(), "jbuild-" + fs.id(), stdin, stdout, stderr);
+    } finally {
+      try {
+        LayerApplier.deleteTree(dir);
+      } catch (IOException e) {
+        // Left in memory until reboot; the container is gone either way.
+      }
     }
   }
 

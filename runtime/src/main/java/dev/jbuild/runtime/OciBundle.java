@@ -61,10 +61,25 @@ public final class OciBundle {
    * filesystem at {@link #rootfs()}.
    */
   public static OciBundle write(Path dir, ContainerSpec spec) throws IOException {
+    return write(dir, spec, null);
+  }
+
+  /**
+   * As {@link #write(Path, ContainerSpec)}, with the root filesystem at {@code rootfs} (absolute) instead of inside
+   * the bundle: a bundle kept apart from the store, in memory, so the process environment it holds (a secret passed
+   * with {@code env=}) never reaches the store's disk.
+   */
+  public static OciBundle write(Path dir, ContainerSpec spec, Path rootfs) throws IOException {
     Objects.requireNonNull(spec, "spec");
     Files.createDirectories(dir);
-    byte[] json = JsonTrees.writePretty(config(spec));
-    Files.write(dir.resolve("config.json"), json);
+    ObjectNode config = config(spec);
+    if (rootfs != null) {
+      if (!rootfs.isAbsolute()) {
+        throw new IllegalArgumentException("the root filesystem must be an absolute path, not " + rootfs);
+      }
+      ((ObjectNode) config.get("root")).put("path", rootfs.toString());
+    }
+    Files.write(dir.resolve("config.json"), JsonTrees.writePretty(config));
     return new OciBundle(dir);
   }
 

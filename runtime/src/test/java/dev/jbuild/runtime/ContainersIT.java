@@ -90,6 +90,100 @@ class ContainersIT {
     assertThat(stdout()).isEqualTo("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nbar\n");
   }
 
+  /**
+   * A RUN step's environment may hold a secret (RUN --mount=type=secret,env=NAME): the bundle's config.json, which
+   * carries it, lives in a private directory in memory while the container runs, never in the store.
+   */
+  @Test
+  void run_environment_neverReachesTheStore_whileTheContainerRuns() throws Exception {
+    String secret = "s3cr3t-" + java.util.UUID.randomUUID();
+    byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
+    java.util.Set<String> bundlesBefore = bundlesInShm();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger configsSeen = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.List<Path> leaks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.Set<Path> seenBundles = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Thread scanner = new Thread(() -> {
+      while (!stop.get()) {
+        scanForSecret(tmp.resolve("store"), needle, leaks);
+        // The bundle is somewhere while runc runs: in /dev/shm, holding the secret (which proves the scan sees it).
+        for (String b : bundlesInShm()) {
+          if (!bundlesBefore.contains(b)) {
+            seenBundles.add(Path.of("/dev/shm", b));
+            configsSeen.incrementAndGet();
+          }
+        }
+        scans.incrementAndGet();
+      }
+    });
+    scanner.start();
+    RunResult r;
+    try {
+      r = run(ContainerSpec.of(List.of("sh", "-c", "echo \"$TOKEN\"; sleep 1")).withEnv(List.of("TOKEN=" + secret)),
+          false);
+    } finally {
+      stop.set(true);
+      scanner.join();
+    }
+    assertThat(r.exitCode()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(stdout()).isEqualTo(secret + "\n");
+    assertThat(scans.get()).as("store scans while the container ran").isGreaterThan(3);
+    assertThat(leaks).as("files in the store holding the environment").isEmpty();
+    assertThat(configsSeen.get()).as("the bundle was seen in /dev/shm").isPositive();
+    assertThat(bundlesInShm()).as("bundles left in /dev/shm").isSubsetOf(bundlesBefore);
+  }
+
+  private static java.util.Set<String> bundlesInShm() {
+    try (java.util.stream.Stream<Path> s = Files.list(Path.of("/dev/shm"))) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("jbuild-bundle-"))
+          .collect(Collectors.toSet());
+    } catch (java.io.IOException e) {
+      return java.util.Set.of();
+    }
+  }
+
+  /** Every file on the store's disk; not the container's merged view (a mount, which a walk would keep busy). */
+  private static void scanForSecret(Path root, byte[] needle, java.util.List<Path> leaks) {
+    try {
+      Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+            java.nio.file.attribute.BasicFileAttributes attrs) {
+          boolean merged = dir.getFileName() != null && dir.getFileName().toString().equals("rootfs")
+              && dir.getParent().getParent().getFileName().toString().equals("containers");
+          return merged ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes attrs) {
+          if (attrs.isRegularFile()) {
+            try {
+              byte[] b = Files.readAllBytes(p);
+              for (int i = 0; i + needle.length <= b.length; i++) {
+                if (java.util.Arrays.equals(b, i, i + needle.length, needle, 0, needle.length)) {
+                  leaks.add(p);
+                  break;
+                }
+              }
+            } catch (java.io.IOException ignored) {
+              // gone meanwhile
+            }
+          }
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path p, java.io.IOException e) {
+          return java.nio.file.FileVisitResult.CONTINUE; // vanished during the walk
+        }
+      });
+    } catch (java.io.IOException ignored) {
+      // the next scan looks again
+    }
+  }
+
+
   @Test
   void run_userAndCwd_areApplied() throws Exception {
     RunResult r = run(ContainerSpec.of(List.of("sh", "-c", "id -u; id -g; pwd")).withUser(1234, 5678).withCwd("/tmp"),

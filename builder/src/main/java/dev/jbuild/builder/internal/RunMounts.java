@@ -10,6 +10,7 @@ import dev.jbuild.runtime.ContainerException;
 import dev.jbuild.runtime.ImageUsers;
 import dev.jbuild.runtime.Mount;
 import dev.jbuild.runtime.MountedRootfs;
+import dev.jbuild.runtime.PrivateDirs;
 import dev.jbuild.runtime.Rootfs;
 import dev.jbuild.store.apply.LayerApplier;
 import java.io.IOException;
@@ -416,10 +417,7 @@ final class RunMounts {
 
   /** A 0700 directory in memory when possible ({@code /dev/shm}), never under the store; removed after the run. */
   private static Path privateDir(Prepared p) throws IOException {
-    Path shm = Path.of("/dev/shm");
-    Path parent = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-    Path dir = Files.createTempDirectory(parent, "jbuild-run-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path dir = PrivateDirs.create("jbuild-run-");
     p.cleanup.add(() -> LayerApplier.deleteTree(dir));
     return dir;
   }
