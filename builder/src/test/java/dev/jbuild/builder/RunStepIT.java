@@ -178,6 +178,22 @@ class RunStepIT {
     assertThat(r.config(child).config().onBuild()).isEmpty();
   }
 
+  /** A failing trigger is reported at the child's FROM line and names itself, not at its line in the base's file. */
+  @Test
+  void onbuild_failingTrigger_isReportedAtTheFromLine_namingTheTrigger() throws Exception {
+    r.build("FROM busybox:test\nONBUILD COPY missing.txt /x\n", o -> o.tag("copies:1"));
+    assertThatThrownBy(() -> r.build("# child\n\nFROM copies:1\nRUN true\n", o -> o.tag("never:1")))
+        .isInstanceOf(BuildException.class)
+        .hasMessageStartingWith("Dockerfile:3 (ONBUILD COPY missing.txt /x, from the base image): ")
+        .hasMessageContaining("missing.txt");
+    r.build("FROM busybox:test\nENV A=1\nONBUILD RUN exit 7\n", o -> o.tag("fails:1"));
+    assertThatThrownBy(() -> r.build("FROM fails:1\n", o -> o.tag("never:1")))
+        .isInstanceOf(BuildException.class)
+        .hasMessageStartingWith("Dockerfile:1 (ONBUILD RUN exit 7, from the base image): ")
+        .hasMessageContaining("exit code: 7");
+    assertThat(r.f.store.images().resolve("never:1")).isEmpty();
+  }
+
   @Test
   void entrypoint_afterRun_resetsInheritedCmd_keepsOwnCmd_alsoFromTheCache() throws Exception {
     ContainerConfig inherited = r.config(r.build("FROM busybox:test\nRUN true\nENTRYPOINT [\"/bin/echo\"]\n"))

@@ -35,7 +35,9 @@ final class OnbuildTriggers {
       if (parsed.stages().size() != 1 || parsed.stages().get(0).instructions().size() != 1) {
         throw new BuildException(where + ": invalid ONBUILD trigger \"" + trigger + "\" in the base image");
       }
-      out.add(parsed.stages().get(0).instructions().get(0));
+      Instruction instruction = parsed.stages().get(0).instructions().get(0);
+      ctx.markTrigger(instruction, stage.from().span().startLine(), trigger);
+      out.add(instruction);
     }
     state.setContainerConfig(state.containerConfig().withOnBuild(List.of()));
     return out;
