@@ -7,8 +7,10 @@ import dev.jbuild.oci.ContainerConfig;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.ImageConfig;
 import dev.jbuild.oci.Manifest;
+import dev.jbuild.oci.MediaType;
 import dev.jbuild.testing.BaseImages;
 import dev.jbuild.testing.ImageValidator;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -54,6 +56,50 @@ class ImageBuilderTest {
     assertThat(c.history()).extracting(ImageConfig.HistoryEntry::emptyLayer).containsExactly(true, false, true);
     assertThat(f.store.images().resolve("t:1")).contains(r.manifest());
     ImageValidator.validate(f.store.blobs(), r.manifest());
+  }
+
+  /** Hard links in the context stay one file in the layer, as BuildKit and buildah copy them. */
+  @Test
+  void copy_hardLinksInTheContext_stayOneFile_linkedToTheFirstName() throws Exception {
+    f.file("src/b.txt", "shared\n").file("src/c.txt", "alone\n");
+    Files.createLink(f.context.resolve("src/a.txt"), f.context.resolve("src/b.txt"));
+    Files.createLink(f.context.resolve("src/z.txt"), f.context.resolve("src/b.txt"));
+    BuildResult r = f.build("FROM scratch\nCOPY src /dst\nCOPY src/z.txt /only/\n");
+    List<Descriptor> layers = f.manifest(r).layers();
+    Map<String, String[]> copy = tarEntries(layers.get(0));
+    assertThat(copy.keySet()).containsExactly("dst/", "dst/a.txt", "dst/b.txt", "dst/c.txt", "dst/z.txt");
+    assertThat(copy.get("dst/a.txt")).containsExactly("file", "shared\n");
+    assertThat(copy.get("dst/b.txt")).containsExactly("link", "dst/a.txt");
+    assertThat(copy.get("dst/z.txt")).containsExactly("link", "dst/a.txt");
+    assertThat(copy.get("dst/c.txt")).containsExactly("file", "alone\n");
+    // A name whose partners this COPY does not take is a plain file.
+    assertThat(tarEntries(layers.get(1)).get("only/z.txt")).containsExactly("file", "shared\n");
+    // The cache key sees the links: unlinking one name (same content) is a different COPY.
+    BuildResult again = f.build("FROM scratch\nCOPY src /dst\nCOPY src/z.txt /only/\n");
+    assertThat(again.manifest()).isEqualTo(r.manifest());
+    Files.delete(f.context.resolve("src/z.txt"));
+    Files.writeString(f.context.resolve("src/z.txt"), "shared\n");
+    BuildResult unlinked = f.build("FROM scratch\nCOPY src /dst\nCOPY src/z.txt /only/\n");
+    assertThat(tarEntries(f.manifest(unlinked).layers().get(0)).get("dst/z.txt")).containsExactly("file", "shared\n");
+    ImageValidator.validate(f.store.blobs(), unlinked.manifest());
+  }
+
+  /** Path to {type, content or link target} of a layer's tar entries, in tar order. */
+  private Map<String, String[]> tarEntries(Descriptor layer) throws Exception {
+    Map<String, String[]> out = new java.util.LinkedHashMap<>();
+    try (java.io.InputStream in = f.store.blobs().open(layer.digest());
+        org.apache.commons.compress.archivers.tar.TarArchiveInputStream tar =
+            new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                MediaType.layerCompression(layer.mediaType()) == MediaType.Compression.GZIP
+                    ? new java.util.zip.GZIPInputStream(in) : in)) {
+      org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
+      while ((e = tar.getNextEntry()) != null) {
+        out.put(e.getName(), e.isLink() ? new String[] {"link", e.getLinkName()}
+            : e.isDirectory() ? new String[] {"dir", null}
+            : new String[] {"file", new String(tar.readAllBytes(), StandardCharsets.UTF_8)});
+      }
+    }
+    return out;
   }
 
   @Test

@@ -3,13 +3,17 @@ package dev.jbuild.builder.internal;
 import dev.jbuild.builder.BuildException;
 import dev.jbuild.dockerfile.DockerfileException;
 import dev.jbuild.dockerfile.ir.Heredoc;
+import dev.jbuild.store.cache.ContextHasher;
 import dev.jbuild.store.tar.LayerEntry;
+import dev.jbuild.store.tar.LayerTarWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -114,7 +118,31 @@ final class CopyPlanner {
     } catch (IOException e) {
       throw new BuildException(where + ": " + spec.keyword() + " failed: " + e.getMessage(), e);
     }
+    linkHardLinks();
     return plan;
+  }
+
+  /**
+   * Context files that are one file under several names (hard links) stay one file in the layer, as BuildKit and
+   * buildah copy them: the first name in layer order keeps the content, the others become hard links to it. Only
+   * names that this COPY takes are linked; a name it leaves out is not looked for.
+   */
+  private void linkHardLinks() {
+    Map<List<Long>, String> first = new HashMap<>();
+    List<String> names = new ArrayList<>(plan.fromContext.keySet());
+    names.sort(LayerTarWriter::comparePaths);
+    for (String path : names) {
+      ContextHasher.FileStat st = plan.fromContext.get(path);
+      LayerEntry e = plan.entries.get(path);
+      if (st == null || e == null || e.type() != LayerEntry.Type.REGULAR) {
+        continue;
+      }
+      String target = first.putIfAbsent(List.of(st.dev(), st.ino()), path);
+      if (target != null) {
+        plan.entries.put(path, LayerEntry.hardlink(path, target, e.mode(), e.uid(), e.gid(), e.mtime()));
+        plan.fromContext.remove(path);
+      }
+    }
   }
 
   /** Sources from a tree: the context or an earlier stage or image. */
