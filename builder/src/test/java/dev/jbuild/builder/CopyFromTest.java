@@ -43,6 +43,28 @@ class CopyFromTest {
     assertThat(f.lastLayer(r).get("b").content()).isEqualTo("B");
   }
 
+  /** A stage's hard links are hard links in its layer tree, and COPY --from keeps them as hard links. */
+  @Test
+  void copyFrom_stageWithHardLinks_keepsThemLinked() throws Exception {
+    f.file("src/one.txt", "same\n");
+    java.nio.file.Files.createLink(f.context.resolve("src/two.txt"), f.context.resolve("src/one.txt"));
+    BuildResult r = f.build("FROM scratch AS build\nCOPY src /out\n"
+        + "FROM scratch\nCOPY --from=build /out /app\nCOPY --from=build /out/two.txt /solo\n");
+    java.util.List<dev.jbuild.oci.Descriptor> layers = f.manifest(r).layers();
+    java.util.Map<String, String> kinds = new java.util.LinkedHashMap<>();
+    try (java.io.InputStream in = f.store.blobs().open(layers.get(0).digest());
+        org.apache.commons.compress.archivers.tar.TarArchiveInputStream tar =
+            new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(in)) {
+      for (org.apache.commons.compress.archivers.tar.TarArchiveEntry e = tar.getNextEntry(); e != null;
+          e = tar.getNextEntry()) {
+        kinds.put(e.getName(), e.isLink() ? "link " + e.getLinkName() : e.isDirectory() ? "dir" : "file");
+      }
+    }
+    assertThat(kinds).containsExactly(java.util.Map.entry("app/", "dir"), java.util.Map.entry("app/one.txt", "file"),
+        java.util.Map.entry("app/two.txt", "link app/one.txt"));
+    assertThat(f.lastLayer(r).get("solo").content()).isEqualTo("same\n");
+  }
+
   @Test
   void copyFrom_image_readsItsLayersWithOwnersAndModes() throws Exception {
     BaseImages.busybox(f.store, "busybox:test");

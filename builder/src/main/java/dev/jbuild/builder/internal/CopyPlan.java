@@ -15,6 +15,8 @@ import java.util.TreeMap;
  */
 final class CopyPlan {
   final TreeMap<String, LayerEntry> entries = new TreeMap<>();
+  /** The regular-file entries whose bytes come from a host file, with an lstat of that file (for hard links). */
+  final Map<String, ContextHasher.FileStat> hostFiles = new HashMap<>();
   /** The entries whose bytes come from the build context, with the lstat the walk took of each. */
   final Map<String, ContextHasher.FileStat> fromContext = new HashMap<>();
   final List<String> facts = new ArrayList<>();

@@ -8,8 +8,6 @@ import dev.jbuild.store.tar.LayerEntry;
 import dev.jbuild.store.tar.LayerTarWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -123,16 +121,17 @@ final class CopyPlanner {
   }
 
   /**
-   * Context files that are one file under several names (hard links) stay one file in the layer, as BuildKit and
-   * buildah copy them: the first name in layer order keeps the content, the others become hard links to it. Only
-   * names that this COPY takes are linked; a name it leaves out is not looked for.
+   * Files that are one file under several names (hard links: in the context, an unpacked archive, or a stage's or
+   * image's layer tree, where a layer's hard links are hard links on disk) stay one file in the layer, as BuildKit
+   * and buildah copy them: the first name in layer order keeps the content, the others become hard links to it.
+   * Only names this COPY takes are linked; a name it leaves out is not looked for.
    */
   private void linkHardLinks() {
     Map<List<Long>, String> first = new HashMap<>();
-    List<String> names = new ArrayList<>(plan.fromContext.keySet());
+    List<String> names = new ArrayList<>(plan.hostFiles.keySet());
     names.sort(LayerTarWriter::comparePaths);
     for (String path : names) {
-      ContextHasher.FileStat st = plan.fromContext.get(path);
+      ContextHasher.FileStat st = plan.hostFiles.get(path);
       LayerEntry e = plan.entries.get(path);
       if (st == null || e == null || e.type() != LayerEntry.Type.REGULAR) {
         continue;
@@ -358,12 +357,11 @@ final class CopyPlanner {
       case FIFO -> e = LayerEntry.fifo(path, mode, uid, gid, n.mtime());
       case REGULAR -> {
         Path content = tree.content(src);
-        long size = n.hostStat() != null ? n.hostStat().size()
-            : Files.readAttributes(content, java.nio.file.attribute.BasicFileAttributes.class,
-                LinkOption.NOFOLLOW_LINKS).size();
-        e = LayerEntry.file(path, content, size, mode, uid, gid, n.mtime());
+        ContextHasher.FileStat st = n.hostStat() != null ? n.hostStat() : ContextHasher.lstat(content);
+        e = LayerEntry.file(path, content, st.size(), mode, uid, gid, n.mtime());
+        plan.hostFiles.put(path, st);
         if (context) {
-          plan.fromContext.put(path, n.hostStat());
+          plan.fromContext.put(path, st);
         } else {
           plan.fromContext.remove(path);
         }
