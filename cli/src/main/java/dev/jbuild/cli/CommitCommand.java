@@ -6,7 +6,9 @@ import dev.jbuild.oci.ContainerConfig;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Platform;
 import dev.jbuild.runtime.ContainerCommit;
+import dev.jbuild.runtime.ContainerException;
 import dev.jbuild.runtime.ContainerRecord;
+import dev.jbuild.runtime.ContainerRuntime;
 import dev.jbuild.runtime.ContainerStore;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoredImages;
@@ -41,6 +43,12 @@ final class CommitCommand implements Callable<Integer> {
           + "LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR.")
   List<String> changes = new ArrayList<>();
 
+  @Option(names = {"-p", "--pause"}, arity = "0..1", defaultValue = "true", fallbackValue = "true",
+      paramLabel = "BOOL", description = "Freeze a running container while its changes are read (default true; "
+          + "--pause=false reads them while it runs). Where it cannot be frozen, it is committed running, with a "
+          + "warning.")
+  boolean pause = true;
+
   @Parameters(index = "0", paramLabel = "CONTAINER") String container;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "IMAGE") String image;
@@ -60,7 +68,26 @@ final class CommitCommand implements Callable<Integer> {
           throw new Errors.UserError(e.getMessage());
         }
       }
-      Descriptor manifest = ContainerCommit.commit(store, r, config, message, author);
+      Descriptor manifest;
+      boolean running = r.state().status() == ContainerRecord.Status.RUNNING;
+      ContainerRuntime runtime = pause && running ? ContainerRuntime.open(store) : null;
+      boolean paused = false;
+      if (runtime != null) {
+        try {
+          paused = runtime.pause(r);
+        } catch (ContainerException e) {
+          spec.commandLine().getErr().println("jbuild: warning: cannot pause container " + r.name() + " ("
+              + e.getMessage() + "); committing it while it runs");
+          spec.commandLine().getErr().flush();
+        }
+      }
+      try {
+        manifest = ContainerCommit.commit(store, r, config, message, author);
+      } finally {
+        if (paused) {
+          runtime.resume(r);
+        }
+      }
       if (target != null) {
         store.images().tag(target, manifest);
       } else {

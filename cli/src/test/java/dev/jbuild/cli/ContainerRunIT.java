@@ -142,6 +142,39 @@ class ContainerRunIT {
     assertThat(rmi.err()).contains("must force");
   }
 
+  /** As docker commit: a running container is frozen while its writable layer is read, then runs on. */
+  @Test
+  void commit_runningContainer_isFrozenWhileRead_thenRunsOn() throws Exception {
+    Cli.Result d = cli.run("run", "-d", "--name", "e1", "bb:1", "sh", "-c",
+        "i=0; while true; do i=$((i+1)); echo $i > /count; sleep 0.02; done");
+    assertThat(d.exit()).as(d.toString()).isZero();
+    Path count = store.resolve("containers").resolve(d.out().strip()).resolve("upper/count");
+    for (int i = 0; i < 200 && !Files.exists(count); i++) {
+      Thread.sleep(10);
+    }
+    try (Store s = Store.open(store)) {
+      dev.jbuild.runtime.ContainerRuntime runtime = dev.jbuild.runtime.ContainerRuntime.open(s);
+      dev.jbuild.runtime.ContainerRecord r = dev.jbuild.runtime.ContainerStore.of(s).find("e1");
+      assertThat(runtime.pause(r)).isTrue();
+      String frozen = Files.readString(count);
+      Thread.sleep(300);
+      assertThat(Files.readString(count)).as("the counter while frozen").isEqualTo(frozen);
+      runtime.resume(r);
+      Thread.sleep(300);
+      assertThat(Files.readString(count)).as("the counter once thawed").isNotEqualTo(frozen);
+    }
+    Cli.Result c = cli.run("commit", "e1", "bb:3");
+    assertThat(c.exit()).as(c.toString()).isZero();
+    assertThat(c.err()).doesNotContain("cannot pause");
+    assertThat(cli.run("ps").out()).contains("e1").contains("Up ");
+    String before = Files.readString(count);
+    Thread.sleep(300);
+    assertThat(Files.readString(count)).as("running on after the commit").isNotEqualTo(before);
+    Cli.Result committed = cli.run("run", "--rm", "bb:3", "cat", "/count");
+    assertThat(committed.out().strip()).matches("[0-9]+");
+    assertThat(cli.run("commit", "--pause=false", "e1", "bb:4").exit()).isZero();
+  }
+
   @Test
   void detached_stopSendsTheImagesStopSignal_logsKeepTheOutput() throws Exception {
     Cli.Result d = cli.run("run", "-d", "--name", "d1", "bb:1", "sh", "-c",

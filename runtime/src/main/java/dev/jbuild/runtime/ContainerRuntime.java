@@ -232,6 +232,26 @@ public final class ContainerRuntime {
         + code + "; see jbuild logs " + r.name(), code);
   }
 
+  /**
+   * Freezes every process of a running container (runc pause, the cgroup freezer), so a commit reads a writable
+   * layer nobody is writing to, as docker commit does by default. Returns false when the container is not running;
+   * throws when it cannot be frozen (rootless runc without a delegated cgroup, say), leaving it running.
+   */
+  public boolean pause(ContainerRecord record) throws ContainerException {
+    UserNamespace.requireRoot("pausing a container");
+    ContainerRecord r = current(record);
+    if (r.state().status() != ContainerRecord.Status.RUNNING) {
+      return false;
+    }
+    HostTools.check(runcArgs(null, "pause", r.id()));
+    return true;
+  }
+
+  /** Thaws a container {@link #pause} froze. */
+  public void resume(ContainerRecord record) throws ContainerException {
+    HostTools.check(runcArgs(null, "resume", record.id()));
+  }
+
   /** Sends {@code signal} (a name or number) to the container's process. */
   public void kill(ContainerRecord record, String signal) throws ContainerException {
     UserNamespace.requireRoot("signalling a container");
