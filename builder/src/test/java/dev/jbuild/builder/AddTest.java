@@ -112,6 +112,18 @@ class AddTest {
     assertThat(f.lastLayer(r).get("named").content()).isEqualTo("echo hi\n");
   }
 
+  /** A download that takes the place of a hard-linked context file is the download, not a link to its partner. */
+  @Test
+  void add_urlReplacingAHardLinkedContextFile_keepsTheDownloadedBytes() throws Exception {
+    f.file("a.txt", "context\n");
+    Files.createLink(f.context.resolve("b.txt"), f.context.resolve("a.txt"));
+    serve("/b.txt", "downloaded\n".getBytes(StandardCharsets.UTF_8), Map.of());
+    BuildResult r = f.build("FROM scratch\nADD a.txt b.txt " + url("/b.txt") + " /d/\n");
+    Map<String, BuildFixture.Entry> layer = f.layer(f.manifest(r).layers().get(0));
+    assertThat(layer.get("d/a.txt").content()).isEqualTo("context\n");
+    assertThat(layer.get("d/b.txt").content()).isEqualTo("downloaded\n");
+  }
+
   @Test
   void add_urlWithChecksum_verifiesIt() throws Exception {
     byte[] body = "payload".getBytes(StandardCharsets.UTF_8);

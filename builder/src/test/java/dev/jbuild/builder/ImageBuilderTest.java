@@ -84,6 +84,30 @@ class ImageBuilderTest {
     ImageValidator.validate(f.store.blobs(), unlinked.manifest());
   }
 
+  /** An mtime beyond what nanoseconds since 1970 hold in a long (2262) reaches the layer exactly. */
+  @Test
+  void copy_fileFromTheFarFuture_keepsItsMtime() throws Exception {
+    f.file("future.txt", "later\n");
+    Instant when = Instant.parse("2300-01-01T00:00:00Z");
+    // touch, not Files.setLastModifiedTime, which itself saturates at 2262.
+    Process touch = new ProcessBuilder("touch", "-d", "2300-01-01 00:00:00 UTC", f.context.resolve("future.txt")
+        .toString()).inheritIO().start();
+    assertThat(touch.waitFor()).isZero();
+    BuildResult r = f.build("FROM scratch\nCOPY future.txt /\n");
+    assertThat(f.layer(f.manifest(r).layers().get(0)).get("future.txt").mtime()).isEqualTo(when);
+  }
+
+  /** One file reached twice (a symlinked source is followed) is two files, not a hard link: it has one name. */
+  @Test
+  void copy_sameSingleNamedFileReachedTwice_isNotLinked() throws Exception {
+    f.file("lib.so.1", "elf\n");
+    Files.createSymbolicLink(f.context.resolve("lib.so"), Path.of("lib.so.1"));
+    BuildResult r = f.build("FROM scratch\nCOPY lib.so.1 lib.so /usr/lib/\n");
+    Map<String, String[]> layer = tarEntries(f.manifest(r).layers().get(0));
+    assertThat(layer.get("usr/lib/lib.so.1")).containsExactly("file", "elf\n");
+    assertThat(layer.get("usr/lib/lib.so")).containsExactly("file", "elf\n");
+  }
+
   /** Path to {type, content or link target} of a layer's tar entries, in tar order. */
   private Map<String, String[]> tarEntries(Descriptor layer) throws Exception {
     Map<String, String[]> out = new java.util.LinkedHashMap<>();

@@ -76,16 +76,31 @@ final class CommitCommand implements Callable<Integer> {
         try {
           paused = runtime.pause(r);
         } catch (ContainerException e) {
-          spec.commandLine().getErr().println("jbuild: warning: cannot pause container " + r.name() + " ("
-              + e.getMessage() + "); committing it while it runs");
-          spec.commandLine().getErr().flush();
+          runtime.resumeQuietly(r); // in case it froze part of the way
+          warn("cannot pause container " + r.name() + " (" + e.getMessage() + "); committing it while it runs");
         }
+      }
+      // Ctrl-C or SIGTERM while the container is frozen: thaw it on the way out, as the finally below would.
+      Thread thaw = paused ? new Thread(() -> runtime.resumeQuietly(r), "jbuild-thaw") : null;
+      if (thaw != null) {
+        Runtime.getRuntime().addShutdownHook(thaw);
       }
       try {
         manifest = ContainerCommit.commit(store, r, config, message, author);
       } finally {
         if (paused) {
-          runtime.resume(r);
+          try {
+            runtime.resume(r);
+          } catch (ContainerException e) {
+            // The commit stands (or its own error goes on); a container left frozen must be said loudly.
+            warn("container " + r.name() + " could not be resumed and stays paused (" + e.getMessage()
+                + "); resume it with: runc --root " + store.root().resolve("runc") + " resume " + r.id());
+          }
+          try {
+            Runtime.getRuntime().removeShutdownHook(thaw);
+          } catch (IllegalStateException e) {
+            // shutting down already: the hook thaws it
+          }
         }
       }
       if (target != null) {
@@ -97,5 +112,10 @@ final class CommitCommand implements Callable<Integer> {
       spec.commandLine().getOut().flush();
     }
     return 0;
+  }
+
+  private void warn(String message) {
+    spec.commandLine().getErr().println("jbuild: warning: " + message);
+    spec.commandLine().getErr().flush();
   }
 }

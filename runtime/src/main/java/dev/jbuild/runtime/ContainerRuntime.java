@@ -252,6 +252,15 @@ public final class ContainerRuntime {
     HostTools.check(runcArgs(null, "resume", record.id()));
   }
 
+  /** As {@link #resume}, for clean-up paths: a container that is not paused, or a failure, is ignored. */
+  public void resumeQuietly(ContainerRecord record) {
+    try {
+      resume(record);
+    } catch (ContainerException | RuntimeException e) {
+      // not paused, or gone
+    }
+  }
+
   /** Sends {@code signal} (a name or number) to the container's process. */
   public void kill(ContainerRecord record, String signal) throws ContainerException {
     UserNamespace.requireRoot("signalling a container");

@@ -7,7 +7,6 @@ import dev.jbuild.oci.Digest;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreException;
 import dev.jbuild.store.StoredImages.StoredImage;
-import dev.jbuild.store.apply.LayerApplier;
 import dev.jbuild.store.layers.LayerTrees;
 import dev.jbuild.store.tar.LayerEntry;
 import dev.jbuild.store.tar.LayerTarWriter;
@@ -146,11 +145,7 @@ public final class Containers {
       }
       return runc.run(bundle.dir(), "jbuild-" + fs.id(), stdin, stdout, stderr);
     } finally {
-      try {
-        LayerApplier.deleteTree(dir);
-      } catch (IOException e) {
-        // Left in memory until reboot; the container is gone either way.
-      }
+      PrivateDirs.delete(dir);
     }
   }
 

@@ -133,7 +133,8 @@ final class CopyPlanner {
     for (String path : names) {
       ContextHasher.FileStat st = plan.hostFiles.get(path);
       LayerEntry e = plan.entries.get(path);
-      if (st == null || e == null || e.type() != LayerEntry.Type.REGULAR) {
+      // One file with one name, reached twice (a symlinked source, overlapping sources), is not a hard link.
+      if (st == null || e == null || e.type() != LayerEntry.Type.REGULAR || st.nlink() < 2) {
         continue;
       }
       String target = first.putIfAbsent(List.of(st.dev(), st.ino()), path);
@@ -250,6 +251,9 @@ final class CopyPlanner {
     long[] o = owner != null ? owner : new long[] {0, 0};
     int m = chmod != null ? chmod.apply(mode, false) : mode;
     plan.entries.put(path, LayerEntry.file(path, content, size, m, o[0], o[1], mtime));
+    // A download or heredoc that takes the place of an earlier source is no longer that source's host file.
+    plan.hostFiles.remove(path);
+    plan.fromContext.remove(path);
   }
 
   /** Copies the contents of directory {@code dir} of {@code tree} to {@code target}. */
@@ -369,6 +373,10 @@ final class CopyPlanner {
       default -> {
         return; // devices are not copied (there is no way to read their numbers here)
       }
+    }
+    if (e.type() != LayerEntry.Type.REGULAR) {
+      plan.hostFiles.remove(path); // what an earlier source put here is replaced, with its host file
+      plan.fromContext.remove(path);
     }
     plan.entries.put(path, e);
   }

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -67,10 +66,7 @@ final class DirTree implements SourceTree {
       return null;
     }
     String link = type == LayerEntry.Type.SYMLINK ? Files.readSymbolicLink(host).toString() : null;
-    long mtimeNs = a.mtimeNs();
-    return new Node(type, mode & 07777, a.uid(), a.gid(),
-        Instant.ofEpochSecond(Math.floorDiv(mtimeNs, 1_000_000_000L), Math.floorMod(mtimeNs, 1_000_000_000L)), link,
-        a);
+    return new Node(type, mode & 07777, a.uid(), a.gid(), a.mtime(), link, a);
   }
 
   private boolean ignored(String path, boolean directory) {

@@ -418,7 +418,7 @@ final class RunMounts {
   /** A 0700 directory in memory when possible ({@code /dev/shm}), never under the store; removed after the run. */
   private static Path privateDir(Prepared p) throws IOException {
     Path dir = PrivateDirs.create("jbuild-run-");
-    p.cleanup.add(() -> LayerApplier.deleteTree(dir));
+    p.cleanup.add(() -> PrivateDirs.delete(dir));
     return dir;
   }
 

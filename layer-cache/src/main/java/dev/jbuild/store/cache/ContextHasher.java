@@ -14,6 +14,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class ContextHasher {
 
   static final String STAT_DIR = "stat";
 
-  private static final String ATTRIBUTES = "unix:dev,ino,size,mode,uid,gid,ctime,lastModifiedTime";
+  private static final String ATTRIBUTES = "unix:dev,ino,size,mode,uid,gid,nlink,ctime,lastModifiedTime";
   private static final int S_IFMT = 0170000;
   private static final int S_IFREG = 0100000;
   private static final long MAX_STAT_FILE_BYTES = 512L * 1024 * 1024;
@@ -80,9 +81,13 @@ public final class ContextHasher {
    * One {@code lstat} of a host file: what the stat cache compares, and what a walk of the context needs besides
    * (owner, size), so a COPY that walks the context and then hashes it stats each file once, not three times.
    *
+   * @param mtimeNs the mtime in nanoseconds, as the stat cache compares it (saturated beyond 1677..2262)
    * @param mode the whole {@code st_mode}, file type bits included
+   * @param nlink the number of names of the file (above 1: hard links)
+   * @param mtime the exact mtime, as a layer records it
    */
-  public record FileStat(long dev, long ino, long size, long mtimeNs, long ctimeNs, int mode, int uid, int gid) {
+  public record FileStat(long dev, long ino, long size, long mtimeNs, long ctimeNs, int mode, int uid, int gid,
+      int nlink, Instant mtime) {
     public boolean regularFile() {
       return (mode & S_IFMT) == S_IFREG;
     }
@@ -91,10 +96,11 @@ public final class ContextHasher {
   /** Stats {@code p} without following a symlink at its last component. */
   public static FileStat lstat(Path p) throws IOException {
     Map<String, Object> a = Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+    FileTime mtime = (FileTime) a.get("lastModifiedTime");
     return new FileStat((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
-        ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
-        ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS), (Integer) a.get("mode"), (Integer) a.get("uid"),
-        (Integer) a.get("gid"));
+        mtime.to(TimeUnit.NANOSECONDS), ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS),
+        (Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("nlink"),
+        mtime.toInstant());
   }
 
   private ContextHasher(Path root, Path cacheDir, Clock clock, Map<String, StatCacheFile.Entry> previous) {
