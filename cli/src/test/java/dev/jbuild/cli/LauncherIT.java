@@ -55,15 +55,7 @@ class LauncherIT {
    */
   @Test
   void installedLayout_throughASymlink_makesTheArchiveForItsJava_andRemakesItForAnother() throws Exception {
-    Path dist = tmp.resolve("dist");
-    Files.createDirectories(dist.resolve("bin"));
-    Files.copy(REPO.resolve("jbuild"), dist.resolve("bin/jbuild"));
-    try (Stream<Path> jars = Files.list(REPO.resolve("cli/target/lib"))) {
-      for (Path jar : (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar"))::iterator) {
-        Files.createDirectories(dist.resolve("lib"));
-        Files.copy(jar, dist.resolve("lib").resolve(jar.getFileName()));
-      }
-    }
+    Path dist = installedCopy(tmp.resolve("dist"));
     Path onPath = Files.createDirectories(tmp.resolve("path"));
     Files.createSymbolicLink(onPath.resolve("jbuild"), dist.resolve("bin/jbuild"));
     Map<String, String> env = Map.of("PATH", onPath + ":" + System.getenv("PATH"));
@@ -87,6 +79,55 @@ class LauncherIT {
     FileTime made = Files.getLastModifiedTime(jsa);
     assertThat(Processes.run(List.of("sh", "-c", "jbuild --version"), env, tmp).exit()).isZero();
     assertThat(Files.getLastModifiedTime(jsa)).isEqualTo(made);
+  }
+
+  /** bin/jbuild and lib/ (the jars only) as the distribution tarball lays them out. */
+  private static Path installedCopy(Path dist) throws IOException {
+    Files.createDirectories(dist.resolve("bin"));
+    Files.createDirectories(dist.resolve("lib"));
+    Files.copy(REPO.resolve("jbuild"), dist.resolve("bin/jbuild"));
+    try (Stream<Path> jars = Files.list(REPO.resolve("cli/target/lib"))) {
+      for (Path jar : (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar"))::iterator) {
+        Files.copy(jar, dist.resolve("lib").resolve(jar.getFileName()));
+      }
+    }
+    return dist;
+  }
+
+  /**
+   * When the archive cannot be made, jbuild still runs, says so once, and does not retry until the java (or a jar)
+   * changes; with another java it tries again and succeeds.
+   */
+  @Test
+  void startUpArchive_thatCannotBeMade_isReportedOnce_andRetriedForAnotherJava() throws Exception {
+    Path dist = installedCopy(tmp.resolve("dist"));
+    String realJava = Path.of(ProcessHandle.current().info().command().orElseThrow()).toRealPath().toString();
+    Path jdk = Files.createDirectories(tmp.resolve("fakejdk/bin"));
+    Path fake = jdk.resolve("java");
+    Files.writeString(fake, "#!/bin/sh\n"
+        + "for a in \"$@\"; do [ \"$a\" = -Xshare:dump ] && { echo simulated dump failure >&2; exit 1; }; done\n"
+        + "exec " + realJava + " \"$@\"\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    List<String> version = List.of(dist.resolve("bin/jbuild").toString(), "--version");
+    Map<String, String> withFake = Map.of("JAVA_HOME", jdk.getParent().toString());
+    Path lib = dist.resolve("lib");
+
+    Processes.Output first = Processes.run(version, withFake, tmp);
+    assertThat(first.exit()).as(first.toString()).isZero();
+    assertThat(first.out()).startsWith("jbuild 0.");
+    assertThat(first.err()).contains("could not make the start-up archive").contains("simulated dump failure");
+    assertThat(lib.resolve("jbuild.jsa")).doesNotExist();
+    assertThat(lib.resolve("jbuild.jsa.failed")).isRegularFile();
+
+    Processes.Output second = Processes.run(version, withFake, tmp);
+    assertThat(second.exit()).as(second.toString()).isZero();
+    assertThat(second.err()).doesNotContain("start-up archive");
+
+    Processes.Output real = Processes.run(version, Map.of(), tmp);
+    assertThat(real.exit()).as(real.toString()).isZero();
+    assertThat(real.err()).doesNotContain("could not make");
+    assertThat(lib.resolve("jbuild.jsa")).isRegularFile();
+    assertThat(lib.resolve("jbuild.jsa.failed")).doesNotExist();
   }
 
   @Test
