@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param contextTar when set, the build context is this tar stream (plain or compressed; {@code jbuild build -}),
  *     read once, and {@code contextDir} is ignored; {@code dockerfile} then names a file inside the archive. A
  *     stream that is not an archive is the Dockerfile itself, with an empty context
+ * @param buildContexts {@code --build-context} named contexts: a name (as {@code FROM}, {@code COPY --from} or
+ *     {@code RUN --mount from=} write it) to {@code docker-image://REF} or an absolute directory
  */
 public record BuildOptions(
     Path contextDir,
@@ -42,7 +44,8 @@ public record BuildOptions(
     Map<String, Secret> secrets,
     Map<String, Path> sshSockets,
     int jobs,
-    java.io.InputStream contextTar) {
+    java.io.InputStream contextTar,
+    Map<String, String> buildContexts) {
 
   /**
    * A build secret: the contents of {@code file}, or {@code value} itself (from an environment variable the front
@@ -92,6 +95,8 @@ public record BuildOptions(
     if (jobs < 0) {
       throw new IllegalArgumentException("jobs must be 0 (one per core) or more, not " + jobs);
     }
+    buildContexts = java.util.Collections.unmodifiableMap(
+        new LinkedHashMap<>(buildContexts == null ? Map.of() : buildContexts));
   }
 
   public static Builder builder(Path contextDir) {
@@ -107,7 +112,7 @@ public record BuildOptions(
   public BuildOptions(Path contextDir, Path dockerfile, List<String> tags, Map<String, String> buildArgs, String target,
       String platform, Instant sourceDateEpoch, Map<String, String> labels) {
     this(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels, false, null, null, null, 0,
-        null);
+        null, null);
   }
 
   /** The Dockerfile to read. */
@@ -121,6 +126,7 @@ public record BuildOptions(
     private Path dockerfile;
     private final List<String> tags = new ArrayList<>();
     private final Map<String, String> buildArgs = new LinkedHashMap<>();
+    private final Map<String, String> buildContexts = new LinkedHashMap<>();
     private String target;
     private String platform;
     private Instant sourceDateEpoch;
@@ -202,9 +208,15 @@ public record BuildOptions(
       return this;
     }
 
+    /** A named context ({@code --build-context NAME=VALUE}): {@code docker-image://REF} or a directory. */
+    public Builder buildContext(String name, String value) {
+      buildContexts.put(name, value);
+      return this;
+    }
+
     public BuildOptions build() {
       return new BuildOptions(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels,
-          noCache, noCacheFilter, secrets, sshSockets, jobs, contextTar);
+          noCache, noCacheFilter, secrets, sshSockets, jobs, contextTar, buildContexts);
     }
   }
 }

@@ -39,6 +39,15 @@ final class BuildFixture implements AutoCloseable {
     return build(dockerfile, BuildListener.NONE, tags);
   }
 
+  /** Builds with options set by {@code configure} (named contexts, say) and events to {@code listener}. */
+  BuildResult build(String dockerfile, BuildListener listener,
+      java.util.function.Consumer<BuildOptions.Builder> configure) throws Exception {
+    file("Dockerfile", dockerfile);
+    BuildOptions.Builder options = BuildOptions.builder(context);
+    configure.accept(options);
+    return new ImageBuilder(store, BaseImagePuller.OFFLINE, listener).build(options.build());
+  }
+
   BuildResult build(String dockerfile, BuildListener listener, String... tags) throws Exception {
     file("Dockerfile", dockerfile);
     BuildOptions.Builder options = BuildOptions.builder(context);

@@ -46,6 +46,12 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--build-arg", paramLabel = "NAME=VALUE", description = "Set a build-time variable (repeatable).")
   Map<String, String> buildArgs = new LinkedHashMap<>();
 
+  @Option(names = "--build-context", paramLabel = "NAME=VALUE",
+      description = "A named context (repeatable): docker-image://REF stands for that image wherever FROM, COPY "
+          + "--from or RUN --mount from= name NAME; a directory is one more context COPY --from=NAME reads. It hides "
+          + "a stage of the same name.")
+  Map<String, String> buildContexts = new LinkedHashMap<>();
+
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set a label on the image (repeatable).")
   Map<String, String> labels = new LinkedHashMap<>();
 
@@ -205,6 +211,10 @@ final class BuildCommand implements Callable<Integer> {
         .platform(platform).sourceDateEpoch(sourceDateEpoch()).jobs(jobs);
     tags.forEach(options::tag);
     buildArgs.forEach(options::buildArg);
+    // A directory is relative to where jbuild runs, as a context directory is.
+    buildContexts.forEach((name, value) -> options.buildContext(name,
+        value.startsWith("docker-image://") || value.contains("://") || value.startsWith("git@") ? value
+            : Path.of(value).toAbsolutePath().normalize().toString()));
     labels.forEach(options::label);
     options.noCache(noCache);
     noCacheFilter.forEach(options::noCacheFilter);

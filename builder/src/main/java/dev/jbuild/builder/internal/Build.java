@@ -59,6 +59,7 @@ public final class Build {
   private Platform platform;
   private StepContext stepContext;
   private CopySources copySources;
+  private NamedContexts named = NamedContexts.NONE;
 
   public Build(Store store, BaseImagePuller puller, BuildListener listener, BuildOptions options) {
     this.store = store;
@@ -69,6 +70,7 @@ public final class Build {
 
   public BuildResult run() throws BuildException {
     List<ImageReference> tags = parseTags();
+    named = NamedContexts.parse(options.buildContexts());
     try (BuildContext context = options.contextTar() != null
         ? BuildContext.fromTar(options.contextTar(), options.dockerfile(), store.root().resolve("tmp"))
         : BuildContext.open(options.contextDir(), options.dockerfile())) {
@@ -283,7 +285,7 @@ public final class Build {
       }
       for (String ref : refs) {
         String expanded = ctx.expand(ref, globalArgs, i);
-        Optional<Stage> s = namedStage(dockerfile, expanded);
+        Optional<Stage> s = named.has(expanded) ? Optional.empty() : namedStage(dockerfile, expanded);
         if (s.isPresent()) {
           if (s.get() == stage) {
             throw new BuildException(ctx.where(i) + ": circular dependency detected on stage: " + expanded);
@@ -384,12 +386,30 @@ public final class Build {
     return new StageLookup() {
       @Override
       public Optional<StageState> stage(String nameOrIndex) {
+        if (named.has(nameOrIndex)) {
+          return Optional.empty(); // a named context hides a stage of the same name, as in BuildKit
+        }
         Optional<Stage> s = namedStage(dockerfile, nameOrIndex);
         return s.map(st -> built.get(st.index()));
       }
 
       @Override
-      public StageState image(String reference, dev.jbuild.dockerfile.ir.Instruction at) throws BuildException {
+      public Optional<Path> directory(String name) {
+        return named.directory(name);
+      }
+
+      @Override
+      public String imageReference(String name) {
+        return named.image(name);
+      }
+
+      @Override
+      public StageState image(String name, dev.jbuild.dockerfile.ir.Instruction at) throws BuildException {
+        if (named.directory(name).isPresent()) {
+          throw new BuildException(stepContext.where(at) + ": the build context \"" + name + "\" is a directory, "
+              + "which only COPY --from and ADD --from can read (not FROM or RUN --mount from=)");
+        }
+        String reference = named.image(name);
         StageState known = images.get(reference);
         if (known == null) {
           known = fromImage(reference, platform, stepContext, at, reference);
@@ -403,6 +423,9 @@ public final class Build {
   private Optional<Stage> parentStage(Dockerfile dockerfile, Stage stage, Map<String, String> globalArgs,
       StepContext ctx) throws BuildException {
     String image = ctx.expand(stage.from().image(), globalArgs, stage.from());
+    if (named.has(image)) {
+      return Optional.empty();
+    }
     for (Stage s : dockerfile.stages()) {
       if (s.index() < stage.index() && s.name() != null && s.name().equalsIgnoreCase(image)) {
         return Optional.of(s);
@@ -430,6 +453,11 @@ public final class Build {
     requireRunnable(stage, stagePlatform, ctx);
     StageState state;
     Optional<Stage> parent = parentStage(dockerfile, stage, globalArgs, ctx);
+    if (named.directory(image).isPresent()) {
+      throw new BuildException(ctx.where(stage.from()) + ": the build context \"" + image + "\" is a directory, "
+          + "which only COPY --from and ADD --from can read (not FROM or RUN --mount from=)");
+    }
+    image = named.image(image);
     if (parent.isPresent()) {
       state = built.get(parent.get().index()).fork(label);
     } else if (image.equalsIgnoreCase("scratch")) {

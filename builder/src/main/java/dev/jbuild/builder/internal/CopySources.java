@@ -73,16 +73,25 @@ final class CopySources implements AutoCloseable {
 
   /** An earlier stage by name or index, else the image {@code from} (local store first, then pulled). */
   synchronized SourceTree from(String from, String where) throws BuildException {
+    Optional<Path> dir = stages.directory(from);
+    if (dir.isPresent()) {
+      try {
+        return new DirTree(dir.get(), PatternMatcher.none(), false, "build context " + from);
+      } catch (IOException e) {
+        throw new BuildException(where + ": build context " + from + ": " + e.getMessage(), e);
+      }
+    }
     Optional<StageState> stage = stages.stage(from);
     if (stage.isPresent()) {
       return tree(stage.get(), "stage " + from);
     }
-    StageState image = images.get(from);
+    String reference = stages.imageReference(from);
+    StageState image = images.get(reference);
     if (image == null) {
-      image = image(from, where);
-      images.put(from, image);
+      image = image(reference, where);
+      images.put(reference, image);
     }
-    return tree(image, "image " + from);
+    return tree(image, "image " + reference);
   }
 
   private StageState image(String from, String where) throws BuildException {

@@ -25,6 +25,16 @@ interface StageLookup {
   /** The image {@code reference} as a read-only state, from the store or pulled; {@code at} names errors. */
   StageState image(String reference, Instruction at) throws BuildException;
 
+  /** The directory of a named context ({@code --build-context NAME=DIR}) called {@code name}, if there is one. */
+  default Optional<java.nio.file.Path> directory(String name) {
+    return Optional.empty();
+  }
+
+  /** The image reference {@code name} stands for ({@code --build-context NAME=docker-image://REF}), else itself. */
+  default String imageReference(String name) {
+    return name;
+  }
+
   /** A stage when {@code ref} names one, the image {@code ref} otherwise. */
   default StageState stageOrImage(String ref, Instruction at) throws BuildException {
     Optional<StageState> s = stage(ref);

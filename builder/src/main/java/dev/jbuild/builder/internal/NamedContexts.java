@@ -1,0 +1,86 @@
+package dev.jbuild.builder.internal;
+
+import dev.jbuild.builder.BuildException;
+import dev.jbuild.oci.ImageReference;
+import dev.jbuild.oci.InvalidReferenceException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code --build-context NAME=VALUE}, BuildKit's named contexts: a name that {@code FROM}, {@code COPY --from} and
+ * {@code RUN --mount from=} resolve before any stage or image of that name. {@code docker-image://REF} stands for
+ * the image REF (pinning {@code FROM alpine} to a digest, say); a directory is a second context of files to copy
+ * from. Names match as stage names do, whatever their case.
+ */
+final class NamedContexts {
+  static final String IMAGE_SCHEME = "docker-image://";
+  static final NamedContexts NONE = new NamedContexts(Map.of(), Map.of());
+
+  private final Map<String, String> images;
+  private final Map<String, Path> directories;
+
+  private NamedContexts(Map<String, String> images, Map<String, Path> directories) {
+    this.images = images;
+    this.directories = directories;
+  }
+
+  /** Checks every value now, so a typo fails the build before any step runs, naming the context. */
+  static NamedContexts parse(Map<String, String> raw) throws BuildException {
+    Map<String, String> images = new HashMap<>();
+    Map<String, Path> directories = new HashMap<>();
+    for (Map.Entry<String, String> e : raw.entrySet()) {
+      String name = e.getKey();
+      String value = e.getValue();
+      String what = "--build-context " + name + "=" + value;
+      if (name.isBlank() || name.contains("=")) {
+        throw new BuildException(what + ": the name is empty or holds '='");
+      }
+      String key = name.toLowerCase(Locale.ROOT);
+      if (value.startsWith(IMAGE_SCHEME)) {
+        String ref = value.substring(IMAGE_SCHEME.length());
+        try {
+          ImageReference.parse(ref);
+        } catch (InvalidReferenceException ex) {
+          throw new BuildException(what + ": " + ex.getMessage(), ex);
+        }
+        images.put(key, ref);
+      } else if (value.contains("://") || value.startsWith("git@")) {
+        throw new BuildException(what + ": only docker-image://REF and local directories are supported as named "
+            + "contexts");
+      } else {
+        Path dir = Path.of(value);
+        if (!dir.isAbsolute() || !Files.isDirectory(dir)) {
+          throw new BuildException(what + ": not a directory" + (dir.isAbsolute() ? "" : " (give an absolute path)"));
+        }
+        try {
+          directories.put(key, dir.toRealPath());
+        } catch (IOException ex) {
+          throw new BuildException(what + ": " + ex.getMessage(), ex);
+        }
+      }
+    }
+    return images.isEmpty() && directories.isEmpty() ? NONE : new NamedContexts(Map.copyOf(images),
+        Map.copyOf(directories));
+  }
+
+  /** Whether {@code name} is a named context, which then hides a stage of that name. */
+  boolean has(String name) {
+    String key = name.toLowerCase(Locale.ROOT);
+    return images.containsKey(key) || directories.containsKey(key);
+  }
+
+  /** The image {@code name} stands for: its named context's, else {@code name} itself. */
+  String image(String name) {
+    return images.getOrDefault(name.toLowerCase(Locale.ROOT), name);
+  }
+
+  /** The directory of the named context {@code name}, if it is one. */
+  Optional<Path> directory(String name) {
+    return Optional.ofNullable(directories.get(name.toLowerCase(Locale.ROOT)));
+  }
+}
