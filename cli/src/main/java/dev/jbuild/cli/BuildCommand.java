@@ -213,7 +213,7 @@ final class BuildCommand implements Callable<Integer> {
     buildArgs.forEach(options::buildArg);
     // A directory is relative to where jbuild runs, as a context directory is.
     buildContexts.forEach((name, value) -> options.buildContext(name,
-        value.startsWith("docker-image://") || value.contains("://") || value.startsWith("git@") ? value
+        value.contains("://") || value.startsWith("git@") ? value
             : Path.of(value).toAbsolutePath().normalize().toString()));
     labels.forEach(options::label);
     options.noCache(noCache);

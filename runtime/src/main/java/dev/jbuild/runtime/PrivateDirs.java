@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PrivateDirs {
   private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
-  private static final String OWN = "-" + ProcessHandle.current().pid() + "-";
   private static volatile boolean hooked;
 
   private PrivateDirs() {}
@@ -73,8 +72,7 @@ public final class PrivateDirs {
       for (Path d : dirs) {
         String rest = d.getFileName().toString().substring(prefix.length());
         int dash = rest.indexOf('-');
-        if (dash <= 0 || ("-" + rest.substring(0, dash + 1)).equals(OWN)
-            || !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) || !ownedByUs(d)) {
+        if (dash <= 0 || !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) || !ownedByUs(d)) {
           continue;
         }
         long pid;
@@ -83,7 +81,7 @@ public final class PrivateDirs {
         } catch (NumberFormatException e) {
           continue;
         }
-        if (ProcessHandle.of(pid).isEmpty()) {
+        if (ProcessHandle.of(pid).isEmpty()) { // this process's own dirs are never swept: it is alive
           delete(d);
         }
       }

@@ -405,10 +405,7 @@ public final class Build {
 
       @Override
       public StageState image(String name, dev.jbuild.dockerfile.ir.Instruction at) throws BuildException {
-        if (named.directory(name).isPresent()) {
-          throw new BuildException(stepContext.where(at) + ": the build context \"" + name + "\" is a directory, "
-              + "which only COPY --from and ADD --from can read (not FROM or RUN --mount from=)");
-        }
+        named.requireNotDirectory(name, stepContext.where(at));
         String reference = named.image(name);
         StageState known = images.get(reference);
         if (known == null) {
@@ -453,10 +450,7 @@ public final class Build {
     requireRunnable(stage, stagePlatform, ctx);
     StageState state;
     Optional<Stage> parent = parentStage(dockerfile, stage, globalArgs, ctx);
-    if (named.directory(image).isPresent()) {
-      throw new BuildException(ctx.where(stage.from()) + ": the build context \"" + image + "\" is a directory, "
-          + "which only COPY --from and ADD --from can read (not FROM or RUN --mount from=)");
-    }
+    named.requireNotDirectory(image, ctx.where(stage.from()));
     image = named.image(image);
     if (parent.isPresent()) {
       state = built.get(parent.get().index()).fork(label);

@@ -90,8 +90,8 @@ final class CopyInstruction {
         md.string(e.linkTarget() == null ? "" : e.linkTarget());
         if (e.type() == LayerEntry.Type.REGULAR) {
           md.string(e.source() == null ? Digest.sha256Of(new byte[0]).toString()
-              : plan.fromContext.containsKey(e.path())
-                  ? ctx.hasher().fileDigest(e.source(), plan.fromContext.get(e.path())).toString()
+              : plan.fromContext.contains(e.path())
+                  ? ctx.hasher().fileDigest(e.source(), plan.hostFiles.get(e.path())).toString()
               : treeDigests.digest(e.source()).toString());
         }
       }

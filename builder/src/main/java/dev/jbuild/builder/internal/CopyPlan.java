@@ -4,8 +4,10 @@ import dev.jbuild.store.cache.ContextHasher;
 import dev.jbuild.store.tar.LayerEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -17,8 +19,8 @@ final class CopyPlan {
   final TreeMap<String, LayerEntry> entries = new TreeMap<>();
   /** The regular-file entries whose bytes come from a host file, with an lstat of that file (for hard links). */
   final Map<String, ContextHasher.FileStat> hostFiles = new HashMap<>();
-  /** The entries whose bytes come from the build context, with the lstat the walk took of each. */
-  final Map<String, ContextHasher.FileStat> fromContext = new HashMap<>();
+  /** The entries whose bytes come from the build context (their walk's lstat is in {@link #hostFiles}). */
+  final Set<String> fromContext = new HashSet<>();
   final List<String> facts = new ArrayList<>();
   final boolean independent;
 

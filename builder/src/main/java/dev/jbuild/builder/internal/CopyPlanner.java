@@ -365,7 +365,7 @@ final class CopyPlanner {
         e = LayerEntry.file(path, content, st.size(), mode, uid, gid, n.mtime());
         plan.hostFiles.put(path, st);
         if (context) {
-          plan.fromContext.put(path, st);
+          plan.fromContext.add(path);
         } else {
           plan.fromContext.remove(path);
         }

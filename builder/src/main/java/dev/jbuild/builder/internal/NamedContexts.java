@@ -79,6 +79,18 @@ final class NamedContexts {
     return images.getOrDefault(name.toLowerCase(Locale.ROOT), name);
   }
 
+  /**
+   * Refuses {@code name} where an image is needed (FROM, RUN --mount from=) when it is a directory context.
+   *
+   * @param where the location prefix of the error ({@code Dockerfile:3})
+   */
+  void requireNotDirectory(String name, String where) throws BuildException {
+    if (directory(name).isPresent()) {
+      throw new BuildException(where + ": the build context \"" + name + "\" is a directory, which only COPY --from "
+          + "and ADD --from can read (not FROM or RUN --mount from=)");
+    }
+  }
+
   /** The directory of the named context {@code name}, if it is one. */
   Optional<Path> directory(String name) {
     return Optional.ofNullable(directories.get(name.toLowerCase(Locale.ROOT)));

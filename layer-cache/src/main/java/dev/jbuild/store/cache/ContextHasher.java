@@ -56,6 +56,8 @@ public final class ContextHasher {
   private static final String TREE_DOMAIN = "jbuild sources v1";
 
   private final Path root;
+  /** Characters of {@code root} and its separator: what a path under the root begins with. */
+  private final int rootPrefixLength;
   private final Path statFile;
   private final Path tmpDir;
   private final Clock clock;
@@ -105,6 +107,8 @@ public final class ContextHasher {
 
   private ContextHasher(Path root, Path cacheDir, Clock clock, Map<String, StatCacheFile.Entry> previous) {
     this.root = root;
+    String r = root.toString();
+    this.rootPrefixLength = r.endsWith("/") ? r.length() : r.length() + 1;
     this.statFile = cacheDir.resolve(STAT_DIR).resolve(contextId(root));
     this.tmpDir = cacheDir.resolve("tmp");
     this.clock = clock;
@@ -184,7 +188,7 @@ public final class ContextHasher {
     }
     checkParentInside(p, file);
     // p is root plus at least one name, so this is root.relativize(p) without its cost per file.
-    String rel = p.toString().substring(rootPrefixLength());
+    String rel = p.toString().substring(rootPrefixLength);
     StatCacheFile.Entry before = entry(p, walked != null ? walked : lstat(p));
     StatCacheFile.Entry known = seen.get(rel);
     if (known == null) {
@@ -275,11 +279,6 @@ public final class ContextHasher {
       throw new IOException(p + " in the build context is not a regular file");
     }
     return new StatCacheFile.Entry(s.dev(), s.ino(), s.size(), s.mtimeNs(), s.ctimeNs(), s.mode(), null);
-  }
-
-  private int rootPrefixLength() {
-    String r = root.toString();
-    return r.endsWith("/") ? r.length() : r.length() + 1;
   }
 
   private boolean racy(StatCacheFile.Entry e) {
