@@ -86,6 +86,23 @@ class NamedContextsTest {
         .isInstanceOf(BuildException.class).hasMessageContaining("--build-context img=docker-image://UPPER/Case");
   }
 
+  /** CASES B03 for a named context: a symlink leading out of it is resolved inside it, never on the host. */
+  @Test
+  void directory_symlinkPointingOutside_neverReadsTheHost() throws Exception {
+    Path outside = Files.writeString(tmp.resolve("host-secret.txt"), "host\n");
+    Files.createSymbolicLink(extra.resolve("escape"), outside);
+    Files.createSymbolicLink(extra.resolve("up"), Path.of("../host-secret.txt"));
+    assertThatThrownBy(() -> build("FROM scratch\nCOPY --from=extra escape /x\n", "extra", extra.toString()))
+        .isInstanceOf(BuildException.class).hasMessageStartingWith("Dockerfile:2: ");
+    assertThatThrownBy(() -> build("FROM scratch\nCOPY --from=extra up /x\n", "extra", extra.toString()))
+        .isInstanceOf(BuildException.class).hasMessageStartingWith("Dockerfile:2: ");
+    // Copying the directory keeps the links as links; no host bytes enter the layer.
+    BuildResult r = build("FROM scratch\nCOPY --from=extra . /x/\n", "extra", extra.toString());
+    Map<String, BuildFixture.Entry> layer = f.lastLayer(r);
+    assertThat(layer.get("x/escape").link()).isEqualTo(outside.toString());
+    assertThat(layer.values()).noneMatch(e -> "host\n".equals(e.content()));
+  }
+
   @Test
   void directory_asFrom_isRefusedAtTheFromLine() {
     assertThatThrownBy(() -> build("# a\nFROM extra\n", "extra", extra.toString()))
