@@ -4,6 +4,7 @@
 #
 #   bench/build.sh                      REPS=3 by default; REPS=1 for a quick run
 #   TOOLS="jbuild buildah" bench/build.sh
+#   WORKLOADS="app multistage" bench/build.sh   all three by default
 #
 # For each tool and workload, the median of REPS runs, in seconds:
 #   cold  build with the tool's build cache emptied (the base image already local)
@@ -23,6 +24,7 @@ set -euo pipefail
 
 reps=${REPS:-3}
 tools=${TOOLS:-"jbuild buildah docker"}
+workloads=${WORKLOADS:-"app multistage bigfile"}
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 shared=${JBUILD_SHARED:-$repo_root/../shared}
 jbuild=${JBUILD:-$repo_root/jbuild}
@@ -103,12 +105,13 @@ ctx=$work/ctx
 bash "$shared/bench/gen-context.sh" "$ctx" >/dev/null
 sed -i "s|localhost:5000/|$reg/|" "$ctx"/*/Dockerfile
 
-export WORK=$work REG=$reg REPS=$reps TOOLS=$tools JBUILD=$jbuild CTX=$ctx
+export WORK=$work REG=$reg REPS=$reps TOOLS=$tools WORKLOADS=$workloads JBUILD=$jbuild CTX=$ctx
 python3 - <<'PY'
 import os, resource, statistics, subprocess, sys, time
 
 work, reg, reps, ctx = os.environ["WORK"], os.environ["REG"], int(os.environ["REPS"]), os.environ["CTX"]
 tools = os.environ["TOOLS"].split()
+workloads = [w for w in ("app", "multistage", "bigfile") if w in os.environ["WORKLOADS"].split()]
 jb = f'{os.environ["JBUILD"]} --root {work}/jbuild'
 bh = (f'TMPDIR={work}/buildah/tmp buildah --root {work}/buildah/root --runroot {work}/buildah/run '
       '--storage-driver overlay')
@@ -153,7 +156,7 @@ failed = {}  # (tool, workload) -> why
 def add(tool, w, fig, v):
     res.setdefault((tool, w, fig), []).append(v)
 
-for w in ("app", "multistage", "bigfile"):
+for w in workloads:
     for i in range(reps):
         for tool in tools:
             t = TOOLS[tool]; tag = f"bench-{w}-{tool}"; c = os.path.join(ctx, w)
@@ -188,7 +191,7 @@ figs = ("cold", "warm", "edit", "push")
 print(f"\nmedians of {reps} run(s), seconds; load average {open('/proc/loadavg').read().split()[:3]}")
 print("tool      workload      cold    warm    edit    push")
 for tool in tools:
-    for w in ("app", "multistage", "bigfile"):
+    for w in workloads:
         cells = [f"{med((tool, w, f)):7.2f}" if med((tool, w, f)) is not None else "      -" for f in figs]
         print(f"{tool:9} {w:11} " + " ".join(cells)
               + (f"   failed: {failed[(tool, w)]}" if (tool, w) in failed else ""))
@@ -197,14 +200,14 @@ print("tool      workload      cold    warm    edit    push")
 for tool in tools:
     if tool == "docker":
         continue
-    for w in ("app", "multistage", "bigfile"):
+    for w in workloads:
         m = lambda f: statistics.median(cpu[(tool, w, f)]) if (tool, w, f) in cpu else None
         print(f"{tool:9} {w:11} " + " ".join(f"{m(f):7.2f}" if m(f) is not None else "      -" for f in figs))
 peers = [t for t in tools if t != "jbuild"]
 if "jbuild" in tools and peers:
     target = {"cold": 0.7, "warm": 0.5, "edit": 0.5}
     print("\njbuild / best peer (target: cold <= 0.7, warm and edit <= 0.5)")
-    for w in ("app", "multistage", "bigfile"):
+    for w in workloads:
         for f in figs:
             j = med(("jbuild", w, f)); best = [(med((p, w, f)), p) for p in peers if med((p, w, f)) is not None]
             if j is None or not best:

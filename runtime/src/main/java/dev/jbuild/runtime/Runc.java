@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +87,11 @@ public final class Runc {
       Thread.currentThread().interrupt();
       throw new ContainerException("interrupted while container " + id + " was running", e);
     } finally {
-      delete(id);
+      // runc run removes the container when its process exits; only a runc that died first (killed, or interrupted
+      // above) leaves its state behind, and only then is a second runc worth its start-up.
+      if (Files.exists(stateDir.resolve(id), LinkOption.NOFOLLOW_LINKS)) {
+        delete(id);
+      }
     }
   }
 

@@ -51,6 +51,12 @@ class ContainersIT {
         .filter(l -> l.contains(root)).collect(Collectors.toList());
     assertThat(left).as("mounts left under " + root).isEmpty();
     assertThat(tmp.resolve("store/containers")).isEmptyDirectory();
+    Path runcState = tmp.resolve("store/runc");
+    if (Files.exists(runcState)) {
+      try (var states = Files.list(runcState)) {
+        assertThat(states.collect(Collectors.toList())).as("containers left in runc's state dir").isEmpty();
+      }
+    }
   }
 
   private RunResult run(ContainerSpec spec, boolean changes) throws ContainerException {
@@ -320,6 +326,47 @@ class ContainersIT {
     assertThat(r.exitCode()).isZero();
     long hostIfaces = Files.readAllLines(Path.of("/proc/net/dev")).size() - 2;
     assertThat(stdout().split("\n")).hasSize((int) hostIfaces + 2);
+  }
+
+  @Test
+  void run_runcKilledWhileTheContainerRuns_theContainerIsDeletedAfterIt() throws Exception {
+    // runc run removes its container when the process exits; a runc killed first leaves the container (and its
+    // process) behind, and only then does jbuild run `runc delete -f` itself.
+    Path marker = tmp.resolve("marker");
+    Thread t = new Thread(() -> {
+      try {
+        RunResult r = run(ContainerSpec.of(List.of("sleep", "600")), false);
+        Files.writeString(marker, Integer.toString(r.exitCode()));
+      } catch (Exception e) {
+        try {
+          Files.writeString(marker, "failed: " + e);
+        } catch (java.io.IOException ignored) {
+          // the assertion below reports the missing marker
+        }
+      }
+    });
+    t.start();
+    ProcessHandle runc = null;
+    for (int i = 0; i < 200 && runc == null; i++) {
+      runc = ProcessHandle.current().descendants()
+          .filter(p -> p.info().commandLine().map(c -> c.contains(" run --bundle ")).orElse(false))
+          .filter(p -> p.descendants().anyMatch(c -> c.info().command().map(x -> x.endsWith("sleep")
+              || x.endsWith("busybox")).orElse(false)))
+          .findFirst().orElse(null);
+      if (runc == null) {
+        Thread.sleep(50);
+      }
+    }
+    assertThat(runc).as("runc running sleep").isNotNull();
+    List<ProcessHandle> container = runc.descendants().collect(Collectors.toList());
+    runc.destroyForcibly();
+    t.join(30_000);
+    assertThat(t.isAlive()).isFalse();
+    assertThat(Files.readString(marker)).isNotEqualTo("0").doesNotStartWith("failed");
+    for (ProcessHandle p : container) {
+      p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS); // runc delete -f killed what runc left running
+    }
+    assertThat(container).noneMatch(ProcessHandle::isAlive);
   }
 
   @Test

@@ -127,16 +127,22 @@ final class CopyPlanner {
    * Only names this COPY takes are linked; a name it leaves out is not looked for.
    */
   private void linkHardLinks() {
-    Map<List<Long>, String> first = new HashMap<>();
-    List<String> names = new ArrayList<>(plan.hostFiles.keySet());
+    List<String> names = new ArrayList<>();
+    plan.hostFiles.forEach((path, st) -> {
+      LayerEntry e = plan.entries.get(path);
+      // One file with one name, reached twice (a symlinked source, overlapping sources), is not a hard link.
+      if (st != null && e != null && e.type() == LayerEntry.Type.REGULAR && st.nlink() >= 2) {
+        names.add(path);
+      }
+    });
+    if (names.size() < 2) {
+      return; // the usual case: nothing to link, and no sort of every name to find that out
+    }
     names.sort(LayerTarWriter::comparePaths);
+    Map<List<Long>, String> first = new HashMap<>();
     for (String path : names) {
       ContextHasher.FileStat st = plan.hostFiles.get(path);
       LayerEntry e = plan.entries.get(path);
-      // One file with one name, reached twice (a symlinked source, overlapping sources), is not a hard link.
-      if (st == null || e == null || e.type() != LayerEntry.Type.REGULAR || st.nlink() < 2) {
-        continue;
-      }
       String target = first.putIfAbsent(List.of(st.dev(), st.ino()), path);
       if (target != null) {
         plan.entries.put(path, LayerEntry.hardlink(path, target, e.mode(), e.uid(), e.gid(), e.mtime()));
