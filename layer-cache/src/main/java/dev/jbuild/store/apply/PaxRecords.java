@@ -20,6 +20,10 @@ final class PaxRecords {
 
   static Map<String, byte[]> parse(byte[] data, String entry) throws LayerApplyException {
     Map<String, byte[]> out = new HashMap<>();
+    // GNU sparse format 0.0 repeats GNU.sparse.offset and GNU.sparse.numbytes once per data block, in order; they
+    // are gathered into the comma-separated GNU.sparse.map of format 0.1, as Go's archive/tar does.
+    StringBuilder sparseMap = null;
+    int sparseValues = 0;
     int i = 0;
     while (i < data.length) {
       int sp = i;
@@ -41,8 +45,24 @@ final class PaxRecords {
         throw new LayerApplyException(entry, "malformed PAX extended header record at offset " + i);
       }
       String key = new String(data, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
-      out.put(key, Arrays.copyOfRange(data, eq + 1, end));
+      byte[] value = Arrays.copyOfRange(data, eq + 1, end);
+      if (key.equals(SPARSE_OFFSET) || key.equals(SPARSE_NUMBYTES)) {
+        if (key.equals(SPARSE_OFFSET) != (sparseValues % 2 == 0)) {
+          throw new LayerApplyException(entry, "GNU sparse offset and numbytes records do not alternate");
+        }
+        sparseMap = sparseMap == null ? new StringBuilder() : sparseMap.append(',');
+        sparseMap.append(new String(value, StandardCharsets.US_ASCII));
+        sparseValues++;
+      } else {
+        out.put(key, value);
+      }
       i = end + 1;
+    }
+    if (sparseMap != null) {
+      if (sparseValues % 2 != 0) {
+        throw new LayerApplyException(entry, "GNU sparse offset without its numbytes");
+      }
+      out.put(SPARSE_MAP, sparseMap.toString().getBytes(StandardCharsets.US_ASCII));
     }
     return out;
   }
@@ -101,7 +121,47 @@ final class PaxRecords {
     return out;
   }
 
-  boolean hasSparse() {
-    return records.keySet().stream().anyMatch(k -> k.startsWith("GNU.sparse."));
+  /**
+   * Which GNU sparse format these records announce: {@code "0.1"} (0.0 and 0.1: the map is a record), {@code "1.0"}
+   * (the map opens the entry's data), or null when the entry is not sparse. Another version is refused, naming it.
+   */
+  String sparseVersion() throws LayerApplyException {
+    String major = string("GNU.sparse.major", null);
+    String minor = string("GNU.sparse.minor", null);
+    if (major == null && minor == null) {
+      return records.containsKey(SPARSE_MAP) ? "0.1" : null;
+    }
+    if ("0".equals(major) && ("0".equals(minor) || "1".equals(minor))) {
+      return "0.1";
+    }
+    if ("1".equals(major) && "0".equals(minor)) {
+      return "1.0";
+    }
+    throw new LayerApplyException(entry, "unsupported GNU sparse format " + major + "." + minor);
   }
+
+  /** The sparse map of format 0.0/0.1 as {offset, length} pairs, checked only for syntax here. */
+  long[] sparseMap(int maxEntries) throws LayerApplyException {
+    String s = string(SPARSE_MAP, "");
+    if (s.isEmpty()) {
+      return new long[0];
+    }
+    String[] parts = s.split(",", -1);
+    if (parts.length % 2 != 0 || parts.length / 2 > maxEntries) {
+      throw new LayerApplyException(entry, parts.length % 2 != 0 ? "GNU sparse map has an odd number of values"
+          : "GNU sparse map has more than " + maxEntries + " blocks");
+    }
+    long[] out = new long[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      if (!parts[i].matches("[0-9]{1,18}")) {
+        throw new LayerApplyException(entry, "GNU sparse map value \"" + parts[i] + "\" is not a number");
+      }
+      out[i] = Long.parseLong(parts[i]);
+    }
+    return out;
+  }
+
+  private static final String SPARSE_OFFSET = "GNU.sparse.offset";
+  private static final String SPARSE_NUMBYTES = "GNU.sparse.numbytes";
+  private static final String SPARSE_MAP = "GNU.sparse.map";
 }

@@ -5,12 +5,14 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A strict streaming tar reader (ustar, PAX, GNU long names). Written here rather than taken from
+ * A strict streaming tar reader (ustar, PAX, GNU long names, GNU sparse files). Written here rather than taken from
  * commons-compress because the applier needs PAX values as raw bytes ({@code SCHILY.xattr.security.capability} is
  * binary), base-256 numbers range-checked rather than truncated to int, unknown type flags reported rather than
  * guessed at, and file content copied from one large buffer straight into the file channel.
@@ -19,6 +21,8 @@ final class TarReader {
   static final int BLOCK = 512;
   private static final int MAX_META = 1 << 20; // a PAX or long-name header larger than this is an attack
   private static final long MAX_MTIME = 1L << 40;
+  /** Data blocks of one sparse file: far more than any real file has, few enough to hold as a map. */
+  private static final int MAX_SPARSE_BLOCKS = 1 << 16;
 
   /** One entry; {@code type} is the raw type flag with '\0' and '7' folded into '0'. */
   record Entry(String name, char type, long size, int mode, long uid, long gid, long mtimeSeconds, int mtimeNanos,
@@ -33,6 +37,15 @@ final class TarReader {
   private long remaining; // content bytes of the current entry not yet read
   private long padding; // padding after the current entry's content
   private String current;
+  // GNU sparse files (DESIGN: read what GNU tar and Go's archive/tar write): the current entry's data blocks as
+  // {offset, length} pairs and its real size; null when it is a plain file. Holes stay holes on disk.
+  private long[] sparse;
+  private long sparseSize;
+  private long expanded; // what sparse files add to the layer beyond their stored bytes, counted against the cap
+  // Read from the headers before the entry itself is complete: old GNU ('S') maps and PAX 0.x/1.0 announcements.
+  private long[] pendingMap;
+  private long pendingSize = -1;
+  private boolean pendingMapInData;
 
   TarReader(InputStream in, long maxBytes) {
     this.in = in;
@@ -49,6 +62,10 @@ final class TarReader {
     remaining = 0;
     padding = 0;
     current = null;
+    sparse = null;
+    pendingMap = null;
+    pendingSize = -1;
+    pendingMapInData = false;
     Map<String, byte[]> pax = null;
     String longName = null;
     String longLink = null;
@@ -84,7 +101,11 @@ final class TarReader {
           number(h + 116, 8, "gid"), number(h + 136, 12, "mtime"), 0, string(h, 157, 100),
           type == '3' || type == '4' ? number(h + 329, 8, "devmajor") : 0,
           type == '3' || type == '4' ? number(h + 337, 8, "devminor") : 0, Map.of());
-      pos += BLOCK;
+      if (type == 'S') {
+        oldGnuSparse(h, rawName); // moves past the header and its extension blocks
+      } else {
+        pos += BLOCK;
+      }
       switch (type) {
         case 'x' -> {
           Map<String, byte[]> records = PaxRecords.parse(readMeta(size, rawName), rawName);
@@ -113,11 +134,18 @@ final class TarReader {
     }
   }
 
-  private Entry begin(Entry e) throws LayerApplyException {
+  private Entry begin(Entry e) throws IOException, LayerApplyException {
     current = e.name();
     char t = e.type();
     if (t == '\0' || t == '7') {
       t = e.name().endsWith("/") && t == '\0' ? '5' : '0';
+    }
+    boolean sparseEntry = t == 'S' || pendingSize >= 0;
+    if (sparseEntry && t != 'S' && t != '0') {
+      throw new LayerApplyException(e.name(), "GNU sparse records on an entry that is not a regular file");
+    }
+    if (t == 'S') {
+      t = '0';
     }
     if ("0123456".indexOf(t) < 0) {
       throw new LayerApplyException(e.name(), "unsupported tar entry type '" + printable(t) + "'");
@@ -130,6 +158,17 @@ final class TarReader {
     }
     remaining = e.size();
     padding = pad(e.size());
+    if (sparseEntry) {
+      long[] map = pendingMapInData ? sparseMapFromData() : pendingMap;
+      checkSparseMap(map, pendingSize, remaining);
+      expanded += pendingSize - remaining;
+      if (consumed + expanded > maxBytes) {
+        throw new LayerApplyException(current, "sparse file of " + pendingSize + " bytes takes the layer beyond the"
+            + " cap of " + maxBytes + " uncompressed bytes");
+      }
+      sparse = map;
+      sparseSize = pendingSize;
+    }
     return new Entry(e.name(), t, e.size(), e.mode(), e.uid(), e.gid(), e.mtimeSeconds(), e.mtimeNanos(),
         e.linkName(), e.devMajor(), e.devMinor(), e.xattrs());
   }
@@ -157,16 +196,33 @@ final class TarReader {
         nanos = (int) t[1];
       }
       xattrs = p.xattrs();
-      if (p.hasSparse()) {
-        throw new LayerApplyException(name, "GNU sparse entries are not supported");
+      String sparseVersion = p.sparseVersion();
+      if (sparseVersion != null) {
+        // The ustar name of a 1.0 (and some 0.1) sparse file is a GNUSparseFile.PID/NAME stand-in; this is the real
+        // one. The real size is a record; the map is a record too (0.x) or opens the entry's data (1.0).
+        name = p.string("GNU.sparse.name", name);
+        long real = p.decimal("GNU.sparse.realsize", p.decimal("GNU.sparse.size", -1));
+        if (real < 0) {
+          throw new LayerApplyException(name, "GNU sparse file without its real size");
+        }
+        pendingSize = real;
+        pendingMapInData = sparseVersion.equals("1.0");
+        pendingMap = pendingMapInData ? null : p.sparseMap(MAX_SPARSE_BLOCKS);
       }
     }
     return new Entry(name, e.type(), size, e.mode(), uid, gid, mtime, nanos, link, e.devMajor(), e.devMinor(),
         xattrs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(xattrs)));
   }
 
-  /** Copies the rest of the current entry's content into {@code ch} at its current position. */
+  /**
+   * Copies the rest of the current entry's content into {@code ch} at its current position (a new, empty file); a
+   * sparse file's data blocks go to their offsets, leaving holes between them, and the file gets its real size.
+   */
   void copyContent(FileChannel ch) throws IOException, LayerApplyException {
+    if (sparse != null) {
+      copySparse(ch);
+      return;
+    }
     while (remaining > 0) {
       if (pos == lim && !refill()) {
         throw new LayerApplyException(current, "truncated tar: " + remaining + " bytes of content missing");
@@ -178,6 +234,140 @@ final class TarReader {
       }
       pos += n;
       remaining -= n;
+    }
+  }
+
+  private void copySparse(FileChannel ch) throws IOException, LayerApplyException {
+    for (int i = 0; i < sparse.length; i += 2) {
+      long at = sparse[i];
+      long left = sparse[i + 1];
+      while (left > 0) {
+        if (pos == lim && !refill()) {
+          throw new LayerApplyException(current, "truncated tar: " + remaining + " bytes of content missing");
+        }
+        int n = (int) Math.min(left, lim - pos);
+        ByteBuffer bb = ByteBuffer.wrap(buf, pos, n);
+        while (bb.hasRemaining()) {
+          at += ch.write(bb, at);
+        }
+        pos += n;
+        left -= n;
+        remaining -= n;
+      }
+    }
+    if (ch.size() < sparseSize) { // a hole up to the end: one zero byte makes the size without filling it
+      ByteBuffer zero = ByteBuffer.allocate(1);
+      while (zero.hasRemaining()) {
+        ch.write(zero, sparseSize - 1);
+      }
+    }
+  }
+
+  /**
+   * An old GNU sparse header (type 'S'): four {offset, length} pairs and the real size in the header, and 21 more
+   * pairs in each extension block that follows it while the "extended" flag is set. Consumes them all.
+   */
+  private void oldGnuSparse(int h, String name) throws IOException, LayerApplyException {
+    List<Long> map = new ArrayList<>();
+    boolean extended = buf[h + 482] != 0;
+    pendingSize = number(h + 483, 12, "sparse real size");
+    oldGnuPairs(h + 386, 4, map);
+    pos += BLOCK;
+    while (extended) {
+      if (!fill(BLOCK)) {
+        throw new LayerApplyException(name, "truncated tar: the stream ends inside a sparse header");
+      }
+      oldGnuPairs(pos, 21, map);
+      extended = buf[pos + 504] != 0;
+      pos += BLOCK;
+      if (map.size() / 2 > MAX_SPARSE_BLOCKS) {
+        throw new LayerApplyException(name, "GNU sparse map has more than " + MAX_SPARSE_BLOCKS + " blocks");
+      }
+    }
+    pendingMap = map.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private void oldGnuPairs(int off, int count, List<Long> map) throws LayerApplyException {
+    for (int i = 0; i < count; i++) {
+      int at = off + i * 24;
+      if (buf[at] == 0) {
+        return; // an empty slot ends the list, as in GNU and BSD tar
+      }
+      map.add(number(at, 12, "sparse offset"));
+      map.add(number(at + 12, 12, "sparse length"));
+    }
+  }
+
+  /**
+   * The map a GNU sparse 1.0 entry's data opens with: the number of blocks, then each block's offset and length, all
+   * decimal and newline-terminated, padded to a whole block. Counted out of the entry's stored bytes.
+   */
+  private long[] sparseMapFromData() throws IOException, LayerApplyException {
+    long start = remaining;
+    long blocks = sparseNumber(start);
+    if (blocks > MAX_SPARSE_BLOCKS) {
+      throw new LayerApplyException(current, "GNU sparse map has more than " + MAX_SPARSE_BLOCKS + " blocks");
+    }
+    long[] map = new long[(int) blocks * 2];
+    for (int i = 0; i < map.length; i++) {
+      map[i] = sparseNumber(start);
+    }
+    long used = start - remaining;
+    long skip = pad(used);
+    if (skip > remaining) {
+      throw new LayerApplyException(current, "truncated tar: the sparse map runs past the entry's data");
+    }
+    skip(skip);
+    remaining -= skip;
+    return map;
+  }
+
+  private long sparseNumber(long start) throws IOException, LayerApplyException {
+    long v = 0;
+    int digits = 0;
+    while (true) {
+      if (remaining == 0 || start - remaining >= MAX_META) {
+        throw new LayerApplyException(current, remaining == 0
+            ? "truncated tar: the sparse map runs past the entry's data" : "GNU sparse map is larger than " + MAX_META);
+      }
+      if (pos == lim && !refill()) {
+        throw new LayerApplyException(current, "truncated tar: the stream ends inside a sparse map");
+      }
+      byte b = buf[pos++];
+      remaining--;
+      if (b == '\n' && digits > 0) {
+        return v;
+      }
+      if (b < '0' || b > '9' || ++digits > 18) {
+        throw new LayerApplyException(current, "malformed GNU sparse map");
+      }
+      v = v * 10 + (b - '0');
+    }
+  }
+
+  /**
+   * A sparse map must describe the file exactly: blocks in order, none overlapping, none past the real size, and
+   * their lengths adding up to the bytes stored. Anything else is refused rather than guessed at.
+   */
+  private void checkSparseMap(long[] map, long realSize, long stored) throws LayerApplyException {
+    if (realSize < 0) {
+      throw new LayerApplyException(current, "negative sparse file size");
+    }
+    long end = 0;
+    long data = 0;
+    for (int i = 0; i < map.length; i += 2) {
+      long off = map[i];
+      long len = map[i + 1];
+      if (off < 0 || len < 0 || off < end || off > realSize || len > realSize - off) {
+        throw new LayerApplyException(current, "GNU sparse map block " + (i / 2) + " (offset " + off + ", length "
+            + len + ") is out of order, overlapping or past the file's size of " + realSize);
+      }
+      end = off + len;
+      data += len;
+    }
+    if (data != stored) {
+      throw new LayerApplyException(current, "GNU sparse map describes " + data + " bytes of data, the entry stores "
+          + stored);
     }
   }
 

@@ -149,13 +149,16 @@ public final class RootfsExporter {
       out.putArchiveEntry(TarCopy.header(e, path, TarConstants.LF_DIR, null, 0));
     } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
       out.putArchiveEntry(TarCopy.header(e, path, e.getLinkFlag(), null, 0));
-    } else if (e.isSparse()) {
-      throw new ArchiveException(where + " is a sparse file, which layers do not carry");
     } else {
-      out.putArchiveEntry(TarCopy.header(e, path, TarConstants.LF_NORMAL, null, e.getSize()));
-      TarCopy.copy(in, out, e.getSize(), where);
+      // A GNU sparse file (a layer tar may hold one) is read whole, holes as zeros, and written as a plain file.
+      out.putArchiveEntry(TarCopy.header(e, path, TarConstants.LF_NORMAL, null, contentSize(e)));
+      TarCopy.copy(in, out, contentSize(e), where);
     }
     out.closeArchiveEntry();
+  }
+
+  private static long contentSize(TarArchiveEntry e) {
+    return e.isSparse() ? e.getRealSize() : e.getSize();
   }
 
   /**
@@ -191,8 +194,8 @@ public final class RootfsExporter {
       for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
         if (e.isFile() && !e.isLink() && !e.isSymbolicLink() && target.equals(TarNames.clean(e.getName(), where))
             && --occurrences == 0) {
-          out.putArchiveEntry(TarCopy.header(link, path, TarConstants.LF_NORMAL, null, e.getSize()));
-          TarCopy.copy(in, out, e.getSize(), where);
+          out.putArchiveEntry(TarCopy.header(link, path, TarConstants.LF_NORMAL, null, contentSize(e)));
+          TarCopy.copy(in, out, contentSize(e), where);
           out.closeArchiveEntry();
           return true;
         }

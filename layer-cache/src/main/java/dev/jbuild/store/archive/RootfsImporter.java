@@ -81,11 +81,16 @@ public final class RootfsImporter {
     }
     byte flag = e.getLinkFlag();
     String link = null;
-    if (e.isSparse()) {
-      throw new ArchiveException(where + " is a sparse file, which layers do not carry; recreate the tarball"
-          + " without --sparse");
+    boolean sparse = e.isSparse();
+    if (sparse && !(flag == TarConstants.LF_GNUTYPE_SPARSE || flag == TarConstants.LF_NORMAL
+        || flag == TarConstants.LF_OLDNORM)) {
+      throw new ArchiveException(where + " carries a sparse map but is not a regular file");
     }
-    if (e.isLink()) {
+    if (sparse) {
+      // A GNU sparse file (old GNU, or PAX 0.0, 0.1, 1.0): the reader gives its whole content, holes as zeros, and
+      // the layer holds it as the plain file docker import makes of it.
+      flag = TarConstants.LF_NORMAL;
+    } else if (e.isLink()) {
       link = TarNames.clean(e.getLinkName(), where + " (hardlink target)");
       flag = TarConstants.LF_LINK;
     } else if (e.isSymbolicLink()) {
@@ -98,7 +103,7 @@ public final class RootfsImporter {
     } else if (flag != TarConstants.LF_CHR && flag != TarConstants.LF_BLK && flag != TarConstants.LF_FIFO) {
       throw new ArchiveException(where + " has tar type '" + (char) flag + "', which a layer cannot hold");
     }
-    long size = flag == TarConstants.LF_NORMAL ? e.getSize() : 0;
+    long size = flag != TarConstants.LF_NORMAL ? 0 : sparse ? e.getRealSize() : e.getSize();
     out.putArchiveEntry(TarCopy.header(e, name, flag, link, size));
     if (size > 0) {
       TarCopy.copy(in, out, size, where);

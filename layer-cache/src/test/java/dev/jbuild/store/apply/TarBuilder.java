@@ -48,6 +48,41 @@ final class TarBuilder {
     return this;
   }
 
+  /** A regular file whose PAX records (GNU.sparse.* among them) are given, with {@code stored} as its data. */
+  TarBuilder withPax(String name, Map<String, byte[]> pax, byte[] stored) {
+    header(name, '0', "", stored.length, 0644, 0, 0, pax);
+    data(stored);
+    return this;
+  }
+
+  /**
+   * An old GNU sparse file (type 'S', GNU magic): up to four {offset, length} pairs in the header and the rest in
+   * extension blocks of 21, then {@code stored} as its data.
+   */
+  TarBuilder oldGnuSparse(String name, long realSize, long[] map, byte[] stored) {
+    byte[] h = headerBytes(name, 'S', "", stored.length, 0644, 0, 0);
+    put(h, 257, 8, "ustar  \0".getBytes(StandardCharsets.US_ASCII));
+    octal(h, 483, 12, realSize);
+    int pairs = map.length / 2;
+    for (int i = 0; i < Math.min(4, pairs); i++) {
+      octal(h, 386 + i * 24, 12, map[2 * i]);
+      octal(h, 386 + i * 24 + 12, 12, map[2 * i + 1]);
+    }
+    h[482] = (byte) (pairs > 4 ? 1 : 0);
+    out.writeBytes(finish(h));
+    for (int first = 4; first < pairs; first += 21) {
+      byte[] ext = new byte[512];
+      for (int i = first; i < Math.min(first + 21, pairs); i++) {
+        octal(ext, (i - first) * 24, 12, map[2 * i]);
+        octal(ext, (i - first) * 24 + 12, 12, map[2 * i + 1]);
+      }
+      ext[504] = (byte) (first + 21 < pairs ? 1 : 0);
+      out.writeBytes(ext);
+    }
+    data(stored);
+    return this;
+  }
+
   TarBuilder fifo(String name) {
     header(name, '6', "", 0, 0644, 0, 0, Map.of());
     return this;
