@@ -107,6 +107,6 @@ class NamedContextsTest {
   void directory_asFrom_isRefusedAtTheFromLine() {
     assertThatThrownBy(() -> build("# a\nFROM extra\n", "extra", extra.toString()))
         .isInstanceOf(BuildException.class).hasMessageStartingWith("Dockerfile:2: ")
-        .hasMessageContaining("is a directory, which only COPY --from and ADD --from can read");
+        .hasMessageContaining("is a directory, which COPY --from, ADD --from and RUN --mount=type=bind,from= can read, but not FROM");
   }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -114,6 +115,41 @@ class RunMountsIT {
         + "RUN --mount=type=bind,from=build,target=/b cat /b/artifact\n");
     assertThat(r.output()).containsExactly("built", "3", "built");
     assertThat(r.flattened(b)).doesNotContainKeys("artifact", "a", "b/new");
+  }
+
+  /**
+   * {@code --build-context docs=DIR} then {@code RUN --mount=type=bind,from=docs}: the example of docker's own docs.
+   * The directory is bound read-only (rw: writes discarded), its content keys the step, its symlinks stay inside it.
+   */
+  @Test
+  void bindMount_fromANamedDirectoryContext_readsIt_andItsContentKeysTheStep() throws Exception {
+    Path docs = Files.createDirectories(tmp.resolve("docs"));
+    Files.writeString(docs.resolve("page.md"), "# manual\n");
+    Files.writeString(tmp.resolve("host-secret"), "host\n");
+    Files.createSymbolicLink(docs.resolve("escape"), tmp.resolve("host-secret"));
+    String dockerfile = "FROM busybox:test\n"
+        + "RUN --mount=type=bind,from=docs,target=/docs cat /docs/page.md > /manual "
+        + "&& (touch /docs/new 2>/dev/null && echo writable || echo read-only)\n"
+        + "RUN --mount=type=bind,from=docs,target=/d,rw sh -c 'echo scribble > /d/page.md && cat /d/page.md'\n";
+    UnaryOperator<BuildOptions.Builder> named = o -> o.buildContext("docs", docs.toString());
+    BuildResult b = r.build(dockerfile, named);
+    assertThat(r.output()).containsExactly("read-only", "scribble");
+    assertThat(r.flattened(b).get("manual").content()).isEqualTo("# manual\n");
+    assertThat(Files.readString(docs.resolve("page.md"))).isEqualTo("# manual\n");
+    assertThat(docs.resolve("new")).doesNotExist();
+
+    r.build(dockerfile, named);
+    assertThat(r.ranSteps()).isEmpty();
+    Files.writeString(docs.resolve("page.md"), "# manual, second edition\n");
+    BuildResult edited = r.build(dockerfile, named);
+    assertThat(r.ranSteps()).hasSize(2);
+    assertThat(r.flattened(edited).get("manual").content()).isEqualTo("# manual, second edition\n");
+
+    // A source that is a symlink out of the context resolves inside it (B03), where nothing is found.
+    assertThatThrownBy(() -> r.build("FROM busybox:test\n"
+        + "RUN --mount=type=bind,from=docs,source=escape,target=/e cat /e\n", named))
+        .isInstanceOf(BuildException.class).hasMessageStartingWith("Dockerfile:2: ")
+        .hasMessageContaining("not found in the build context docs");
   }
 
   @Test

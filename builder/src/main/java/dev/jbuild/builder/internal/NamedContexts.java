@@ -86,8 +86,8 @@ final class NamedContexts {
    */
   void requireNotDirectory(String name, String where) throws BuildException {
     if (directory(name).isPresent()) {
-      throw new BuildException(where + ": the build context \"" + name + "\" is a directory, which only COPY --from "
-          + "and ADD --from can read (not FROM or RUN --mount from=)");
+      throw new BuildException(where + ": the build context \"" + name + "\" is a directory, which COPY --from, "
+          + "ADD --from and RUN --mount=type=bind,from= can read, but not FROM or a cache mount");
     }
   }
 

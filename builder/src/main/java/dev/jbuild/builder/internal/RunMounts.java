@@ -12,7 +12,9 @@ import dev.jbuild.runtime.Mount;
 import dev.jbuild.runtime.MountedRootfs;
 import dev.jbuild.runtime.PrivateDirs;
 import dev.jbuild.runtime.Rootfs;
+import dev.jbuild.store.StoreException;
 import dev.jbuild.store.apply.LayerApplier;
+import dev.jbuild.store.cache.ContextHasher;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -25,6 +27,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +57,10 @@ final class RunMounts {
   private final StepContext ctx;
   private final BuildOptions options;
   private final StageLookup stages;
+  private final Map<Path, DirContext> namedContexts = new HashMap<>();
+
+  /** A directory a bind mount reads, and the stat-cached hasher of its files. */
+  private record DirContext(BuildContext files, ContextHasher hasher) {}
 
   RunMounts(StepContext ctx, BuildOptions options, StageLookup stages) {
     this.ctx = ctx;
@@ -69,12 +76,12 @@ final class RunMounts {
       sb.append(m.type());
       new TreeMap<>(m.options()).forEach((k, v) -> sb.append(',').append(k).append('=').append(v));
       if (m.type().equals("bind")) {
-        String from = m.options().get("from");
-        if (from == null) {
-          sb.append(",content=").append(contextDigest(run, m));
+        DirContext files = bindContext(run, m, state);
+        if (files != null) {
+          sb.append(",content=").append(contextDigest(run, m, files));
         } else {
           sb.append(",content=").append(StepCache.stateDigest(
-              stages.stageOrImage(ctx.expand(from, state.expansionEnv(), run), run)));
+              stages.stageOrImage(ctx.expand(m.options().get("from"), state.expansionEnv(), run), run)));
         }
       }
       sb.append(';');
@@ -223,12 +230,10 @@ final class RunMounts {
     String from = m.options().get("from");
     boolean rw = readWrite(m, false);
     Path host;
+    DirContext dir = bindContext(run, m, state);
     try {
-      if (from == null) {
-        Path resolved = ctx.context().resolveInRoot(source == null ? "" : source, ctx.where(run));
-        if (!Files.exists(resolved, LinkOption.NOFOLLOW_LINKS)) {
-          throw new BuildException(ctx.where(run) + ": mount source \"" + source + "\" not found in the context");
-        }
+      if (dir != null) {
+        Path resolved = source(run, m, dir);
         if (rw && Files.isDirectory(resolved)) {
           MountedRootfs overlay = Rootfs.of(ctx.store()).overlayOf(resolved);
           p.cleanup.add(overlay);
@@ -447,12 +452,57 @@ final class RunMounts {
     }
   }
 
-  private String contextDigest(Run run, RunMount m) throws BuildException {
+  /**
+   * The files a bind mount reads when they come from a directory: the build context (no {@code from}), or a named
+   * context that is a directory ({@code --build-context NAME=DIR}, {@code from=NAME}); null when {@code from} names a
+   * stage or an image. A named context is opened once per build, and resolved inside its root like the context.
+   */
+  private DirContext bindContext(Run run, RunMount m, StageState state) throws BuildException {
+    String from = m.options().get("from");
+    if (from == null) {
+      return new DirContext(ctx.context(), ctx.hasher());
+    }
+    Optional<Path> dir = stages.directory(ctx.expand(from, state.expansionEnv(), run));
+    if (dir.isEmpty()) {
+      return null;
+    }
+    synchronized (namedContexts) {
+      DirContext known = namedContexts.get(dir.get());
+      if (known == null) {
+        BuildContext files = new BuildContext(dir.get());
+        try {
+          known = new DirContext(files, ContextHasher.open(ctx.store(), files.root()));
+        } catch (StoreException e) {
+          throw new BuildException(ctx.where(run) + ": build context " + from + ": " + e.getMessage(), e);
+        }
+        namedContexts.put(dir.get(), known);
+      }
+      return known;
+    }
+  }
+
+  /** The bind mount's source inside {@code dir}, resolved in its root (B03), which must exist. */
+  private Path source(Run run, RunMount m, DirContext dir) throws BuildException {
     String source = option(m, "source", "src");
-    Path root = ctx.context().resolveInRoot(source == null ? "" : source, ctx.where(run));
+    Path resolved = dir.files().resolveInRoot(source == null ? "" : source, ctx.where(run));
+    if (!Files.exists(resolved, LinkOption.NOFOLLOW_LINKS)) {
+      String from = m.options().get("from");
+      throw new BuildException(ctx.where(run) + ": mount source \"" + source + "\" not found in the "
+          + (from == null ? "context" : "build context " + from));
+    }
+    return resolved;
+  }
+
+  private String contextDigest(Run run, RunMount m, DirContext dir) throws BuildException {
+    String source = option(m, "source", "src");
+    Path root = source(run, m, dir);
     try {
-      return ContextDigests.tree(ctx.hasher(), ctx.context().root(), root).toString();
-    } catch (IOException e) {
+      Digest d = ContextDigests.tree(dir.hasher(), dir.files().root(), root);
+      if (dir.hasher() != ctx.hasher()) {
+        dir.hasher().save(); // the build saves the context's own; a named one's stat cache is kept here
+      }
+      return d.toString();
+    } catch (IOException | StoreException e) {
       throw new BuildException(ctx.where(run) + ": cannot hash mount source \"" + source + "\": " + e.getMessage(),
           e);
     }
