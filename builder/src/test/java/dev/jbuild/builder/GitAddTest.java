@@ -68,6 +68,19 @@ class GitAddTest {
     }
   }
 
+  /** {@code --build-context src=git://...#ref:subdir}: the repository (that directory of it) as a named context. */
+  @Test
+  void namedContext_gitRepository_isCheckedOutAndReadLikeADirectory() throws Exception {
+    BuildResult r = f.build("FROM scratch\nCOPY --from=src a.txt /x/\n", BuildListener.NONE,
+        o -> o.buildContext("src", "git://127.0.0.1:" + port + "/repo.git#main:sub"));
+    Map<String, BuildFixture.Entry> layer = f.lastLayer(r);
+    assertThat(layer.get("x/a.txt").content()).isEqualTo("from git\n");
+    assertThatThrownBy(() -> f.build("FROM scratch\nCOPY --from=src a.txt /x/\n", BuildListener.NONE,
+        o -> o.buildContext("src", "git://127.0.0.1:" + port + "/repo.git#main:nothere")))
+        .isInstanceOf(BuildException.class).hasMessageContaining("--build-context src=git://127.0.0.1:")
+        .hasMessageContaining("subdirectory \"nothere\" not found");
+  }
+
   @Test
   void addGit_refAndSubdir_copiesThatDirectoryWithoutDotGit() throws Exception {
     BuildResult r = f.build("FROM scratch\nADD git://127.0.0.1:" + port + "/repo.git#main:sub /src/\n"

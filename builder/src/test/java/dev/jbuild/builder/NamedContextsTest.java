@@ -77,9 +77,11 @@ class NamedContextsTest {
 
   @Test
   void bad_values_failBeforeAnyStep_namingTheContext() {
-    assertThatThrownBy(() -> build("FROM scratch\n", "src", "https://example.com/x.tar"))
-        .isInstanceOf(BuildException.class).hasMessageContaining("--build-context src=https://example.com/x.tar")
-        .hasMessageContaining("only docker-image://REF and local directories");
+    assertThatThrownBy(() -> build("FROM scratch\n", "src", "oci-layout:///srv/layout"))
+        .isInstanceOf(BuildException.class).hasMessageContaining("--build-context src=oci-layout:///srv/layout")
+        .hasMessageContaining("docker-image://REF, a git repository, a tarball over HTTP(S) or a local directory");
+    assertThatThrownBy(() -> build("FROM scratch\n", "src", "git://127.0.0.1/r.git#--upload-pack=x"))
+        .isInstanceOf(BuildException.class).hasMessageContaining("invalid git ref");
     assertThatThrownBy(() -> build("FROM scratch\n", "src", tmp.resolve("nothere").toString()))
         .isInstanceOf(BuildException.class).hasMessageContaining("not a directory");
     assertThatThrownBy(() -> build("FROM scratch\n", "img", "docker-image://UPPER/Case"))
@@ -101,6 +103,51 @@ class NamedContextsTest {
     Map<String, BuildFixture.Entry> layer = f.lastLayer(r);
     assertThat(layer.get("x/escape").link()).isEqualTo(outside.toString());
     assertThat(layer.values()).noneMatch(e -> "host\n".equals(e.content()));
+  }
+
+  /**
+   * A tarball over HTTP as a named context: fetched once when first used, unpacked with the layer applier's rules, and
+   * read like a directory; something that is not a tar is refused naming the context (and no credentials leak).
+   */
+  @Test
+  void httpTarball_isFetchedAndReadLikeADirectory() throws Exception {
+    java.io.ByteArrayOutputStream tgz = new java.io.ByteArrayOutputStream();
+    try (var gz = new java.util.zip.GZIPOutputStream(tgz);
+        var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(gz)) {
+      byte[] content = "from the tarball\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("docs/page.txt");
+      e.setSize(content.length);
+      tar.putArchiveEntry(e);
+      tar.write(content);
+      tar.closeArchiveEntry();
+    }
+    java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", x -> {
+      byte[] body = x.getRequestURI().getPath().endsWith(".tgz") ? tgz.toByteArray()
+          : "<html>not a tarball</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      if (x.getRequestURI().getPath().endsWith(".tgz")) {
+        gets.incrementAndGet();
+      }
+      x.sendResponseHeaders(200, body.length);
+      x.getResponseBody().write(body);
+      x.close();
+    });
+    server.start();
+    try {
+      String base = "http://127.0.0.1:" + server.getAddress().getPort();
+      BuildResult r = build("FROM scratch\nCOPY --from=site docs/page.txt /a\nCOPY --from=site docs/ /b/\n", "site",
+          base + "/ctx.tgz");
+      assertThat(f.lastLayer(r).get("b/page.txt").content()).isEqualTo("from the tarball\n");
+      assertThat(gets.get()).isEqualTo(1);
+      assertThatThrownBy(() -> build("FROM scratch\nCOPY --from=site x /x\n", "site",
+          "http://user:secret@127.0.0.1:" + server.getAddress().getPort() + "/page.html"))
+          .isInstanceOf(BuildException.class).hasMessageContaining("--build-context site=http://127.0.0.1:")
+          .hasMessageContaining("not a tar archive").hasMessageNotContaining("secret");
+    } finally {
+      server.stop(0);
+    }
   }
 
   @Test

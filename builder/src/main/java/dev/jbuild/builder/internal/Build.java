@@ -394,8 +394,14 @@ public final class Build {
       }
 
       @Override
-      public Optional<Path> directory(String name) {
-        return named.directory(name);
+      public Optional<Path> directory(String name) throws BuildException {
+        Optional<Path> dir = named.directory(name);
+        Optional<String> url = named.remote(name);
+        if (dir.isPresent() || url.isEmpty()) {
+          return dir;
+        }
+        return Optional.of(copySources.remoteContext(url.get(), "--build-context " + name + "="
+            + UrlFetcher.redact(url.get())));
       }
 
       @Override

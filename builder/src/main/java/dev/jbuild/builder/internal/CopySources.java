@@ -17,6 +17,7 @@ import dev.jbuild.store.apply.LayerApplier;
 import dev.jbuild.store.layers.LayerTrees;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -45,6 +46,7 @@ final class CopySources implements AutoCloseable {
   private final Map<StageState, Map<Integer, StageTree>> trees = new IdentityHashMap<>();
   private final Map<String, UrlFetcher.Download> downloads = new HashMap<>();
   private final Map<String, GitFetcher.Checkout> checkouts = new HashMap<>();
+  private final Map<String, Path> remotes = new HashMap<>();
   private final Map<Path, Path> unpacked = new HashMap<>();
   private Path scratch;
 
@@ -149,6 +151,42 @@ final class CopySources implements AutoCloseable {
       checkouts.put(key, c);
     }
     return c;
+  }
+
+  /**
+   * A named context that is remote, fetched into a scratch directory once per build: a git repository (its
+   * {@code #ref:subdir} fragment as for ADD, without .git), or a tar archive over HTTP(S), unpacked with the same
+   * safe applier as layers. {@code where} names the context in errors.
+   */
+  synchronized Path remoteContext(String url, String where) throws BuildException {
+    Path dir = remotes.get(url);
+    if (dir != null) {
+      return dir;
+    }
+    if (GitFetcher.isGitUrl(url)) {
+      GitFetcher.GitSource g = GitFetcher.parse(url);
+      Path checkout = checkout(g, false, where).dir();
+      dir = g.subdir().isEmpty() ? checkout : new BuildContext(checkout).resolveInRoot(g.subdir(), where);
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        throw new BuildException(where + ": subdirectory \"" + g.subdir() + "\" not found in the repository");
+      }
+    } else {
+      Path scratchDir = newScratchDir(where);
+      UrlFetcher.Download d = urls.fetch(url, scratchDir, where);
+      try {
+        if (!Archives.isArchive(d.file())) {
+          throw new BuildException(where + ": not a tar archive (a named context over HTTP is a tarball, plain or "
+              + "compressed)");
+        }
+        dir = Files.createDirectory(scratchDir.resolve("context"));
+        Archives.unpack(d.file(), dir, ApplyOptions.defaults().withMaxBytes(MAX_BYTES)
+            .withWarnings(w -> warn(where + ": " + w)));
+      } catch (IOException e) {
+        throw new BuildException(where + ": cannot unpack the tarball: " + e.getMessage(), e);
+      }
+    }
+    remotes.put(url, dir);
+    return dir;
   }
 
   /** {@code archive} unpacked into a scratch directory, once per build. */

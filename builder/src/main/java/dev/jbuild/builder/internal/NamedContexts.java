@@ -19,24 +19,27 @@ import java.util.Optional;
  */
 final class NamedContexts {
   static final String IMAGE_SCHEME = "docker-image://";
-  static final NamedContexts NONE = new NamedContexts(Map.of(), Map.of());
+  static final NamedContexts NONE = new NamedContexts(Map.of(), Map.of(), Map.of());
 
   private final Map<String, String> images;
   private final Map<String, Path> directories;
+  private final Map<String, String> remotes; // a git repository or a tarball over HTTP(S), fetched when first used
 
-  private NamedContexts(Map<String, String> images, Map<String, Path> directories) {
+  private NamedContexts(Map<String, String> images, Map<String, Path> directories, Map<String, String> remotes) {
     this.images = images;
     this.directories = directories;
+    this.remotes = remotes;
   }
 
   /** Checks every value now, so a typo fails the build before any step runs, naming the context. */
   static NamedContexts parse(Map<String, String> raw) throws BuildException {
     Map<String, String> images = new HashMap<>();
     Map<String, Path> directories = new HashMap<>();
+    Map<String, String> remotes = new HashMap<>();
     for (Map.Entry<String, String> e : raw.entrySet()) {
       String name = e.getKey();
       String value = e.getValue();
-      String what = "--build-context " + name + "=" + value;
+      String what = "--build-context " + name + "=" + UrlFetcher.redact(value); // a URL may carry credentials
       if (name.isBlank() || name.contains("=")) {
         throw new BuildException(what + ": the name is empty or holds '='");
       }
@@ -49,9 +52,24 @@ final class NamedContexts {
           throw new BuildException(what + ": " + ex.getMessage(), ex);
         }
         images.put(key, ref);
-      } else if (value.contains("://") || value.startsWith("git@")) {
-        throw new BuildException(what + ": only docker-image://REF and local directories are supported as named "
-            + "contexts");
+      } else if (GitFetcher.isGitUrl(value)) {
+        String ref = GitFetcher.parse(value).ref();
+        if (ref != null && ref.startsWith("-")) {
+          throw new BuildException(what + ": invalid git ref \"" + ref + "\"");
+        }
+        remotes.put(key, value);
+      } else if (UrlFetcher.isUrl(value)) {
+        try {
+          if (java.net.URI.create(value).getHost() == null) {
+            throw new BuildException(what + ": the URL has no host");
+          }
+        } catch (IllegalArgumentException ex) {
+          throw new BuildException(what + ": invalid URL", ex);
+        }
+        remotes.put(key, value);
+      } else if (value.contains("://")) {
+        throw new BuildException(what + ": named contexts are docker-image://REF, a git repository, a tarball over "
+            + "HTTP(S) or a local directory");
       } else {
         Path dir = Path.of(value);
         if (!dir.isAbsolute() || !Files.isDirectory(dir)) {
@@ -64,14 +82,14 @@ final class NamedContexts {
         }
       }
     }
-    return images.isEmpty() && directories.isEmpty() ? NONE : new NamedContexts(Map.copyOf(images),
-        Map.copyOf(directories));
+    return images.isEmpty() && directories.isEmpty() && remotes.isEmpty() ? NONE
+        : new NamedContexts(Map.copyOf(images), Map.copyOf(directories), Map.copyOf(remotes));
   }
 
   /** Whether {@code name} is a named context, which then hides a stage of that name. */
   boolean has(String name) {
     String key = name.toLowerCase(Locale.ROOT);
-    return images.containsKey(key) || directories.containsKey(key);
+    return images.containsKey(key) || directories.containsKey(key) || remotes.containsKey(key);
   }
 
   /** The image {@code name} stands for: its named context's, else {@code name} itself. */
@@ -85,10 +103,15 @@ final class NamedContexts {
    * @param where the location prefix of the error ({@code Dockerfile:3})
    */
   void requireNotDirectory(String name, String where) throws BuildException {
-    if (directory(name).isPresent()) {
+    if (directory(name).isPresent() || remote(name).isPresent()) {
       throw new BuildException(where + ": the build context \"" + name + "\" is a directory, which COPY --from, "
           + "ADD --from and RUN --mount=type=bind,from= can read, but not FROM or a cache mount");
     }
+  }
+
+  /** The URL of the named context {@code name} when it is a git repository or a tarball, to fetch when used. */
+  Optional<String> remote(String name) {
+    return Optional.ofNullable(remotes.get(name.toLowerCase(Locale.ROOT)));
   }
 
   /** The directory of the named context {@code name}, if it is one. */

@@ -25,8 +25,11 @@ interface StageLookup {
   /** The image {@code reference} as a read-only state, from the store or pulled; {@code at} names errors. */
   StageState image(String reference, Instruction at) throws BuildException;
 
-  /** The directory of a named context ({@code --build-context NAME=DIR}) called {@code name}, if there is one. */
-  default Optional<java.nio.file.Path> directory(String name) {
+  /**
+   * The directory of a named context called {@code name}, if there is one: {@code --build-context NAME=DIR}, or a
+   * git repository or tarball URL fetched into a directory of the build when first asked for.
+   */
+  default Optional<java.nio.file.Path> directory(String name) throws BuildException {
     return Optional.empty();
   }
 

@@ -50,8 +50,12 @@ final class PaxRecords {
         if (key.equals(SPARSE_OFFSET) != (sparseValues % 2 == 0)) {
           throw new LayerApplyException(entry, "GNU sparse offset and numbytes records do not alternate");
         }
+        String number = new String(value, StandardCharsets.US_ASCII);
+        if (!number.matches("[0-9]{1,18}")) {
+          throw new LayerApplyException(entry, key + " \"" + number + "\" is not a number");
+        }
         sparseMap = sparseMap == null ? new StringBuilder() : sparseMap.append(',');
-        sparseMap.append(new String(value, StandardCharsets.US_ASCII));
+        sparseMap.append(number);
         sparseValues++;
       } else {
         out.put(key, value);

@@ -102,6 +102,9 @@ final class TarReader {
           type == '3' || type == '4' ? number(h + 329, 8, "devmajor") : 0,
           type == '3' || type == '4' ? number(h + 337, 8, "devminor") : 0, Map.of());
       if (type == 'S') {
+        if (!matches(h + 257, "ustar  \0")) { // elsewhere the prefix field overlaps the sparse map
+          throw new LayerApplyException(rawName, "old GNU sparse entry without the GNU magic");
+        }
         oldGnuSparse(h, rawName); // moves past the header and its extension blocks
       } else {
         pos += BLOCK;
@@ -160,12 +163,13 @@ final class TarReader {
     padding = pad(e.size());
     if (sparseEntry) {
       long[] map = pendingMapInData ? sparseMapFromData() : pendingMap;
-      checkSparseMap(map, pendingSize, remaining);
-      expanded += pendingSize - remaining;
-      if (consumed + expanded > maxBytes) {
+      // Compared without adding, so no real size (up to 2^63-1 in a base-256 field) can overflow the check.
+      if (pendingSize > maxBytes || pendingSize - remaining > maxBytes - consumed - expanded) {
         throw new LayerApplyException(current, "sparse file of " + pendingSize + " bytes takes the layer beyond the"
             + " cap of " + maxBytes + " uncompressed bytes");
       }
+      checkSparseMap(map, pendingSize, remaining);
+      expanded += pendingSize - remaining;
       sparse = map;
       sparseSize = pendingSize;
     }
@@ -196,12 +200,12 @@ final class TarReader {
         nanos = (int) t[1];
       }
       xattrs = p.xattrs();
-      String sparseVersion = p.sparseVersion();
+      String sparseVersion = e.type() == 'S' ? null : p.sparseVersion(); // an 'S' header's own map rules, as in Go
       if (sparseVersion != null) {
         // The ustar name of a 1.0 (and some 0.1) sparse file is a GNUSparseFile.PID/NAME stand-in; this is the real
         // one. The real size is a record; the map is a record too (0.x) or opens the entry's data (1.0).
         name = p.string("GNU.sparse.name", name);
-        long real = p.decimal("GNU.sparse.realsize", p.decimal("GNU.sparse.size", -1));
+        long real = p.decimal("GNU.sparse.size", p.decimal("GNU.sparse.realsize", -1)); // Go's precedence
         if (real < 0) {
           throw new LayerApplyException(name, "GNU sparse file without its real size");
         }
@@ -446,7 +450,11 @@ final class TarReader {
 
   private void count(int r) throws LayerApplyException {
     consumed += r;
-    if (consumed > maxBytes) {
+    if (consumed > maxBytes - expanded) { // expanded never exceeds maxBytes: no overflow
+      if (expanded > 0) {
+        throw new LayerApplyException(current, "layer is larger than the cap of " + maxBytes
+            + " uncompressed bytes, its sparse files' holes counted");
+      }
       throw new LayerApplyException(current, "layer is larger than the cap of " + maxBytes + " uncompressed bytes");
     }
   }

@@ -44,6 +44,7 @@ public final class RootfsExporter {
   private final Set<String> removed = new HashSet<>();
   /** Directories whose lower contents are hidden. */
   private final Set<String> opaque = new HashSet<>();
+  private final long[] sparseBudget = {TarCopy.MAX_SPARSE_EXPANSION};
 
   private RootfsExporter(BlobStore blobs, List<Descriptor> layers) {
     this.blobs = blobs;
@@ -151,14 +152,15 @@ public final class RootfsExporter {
       out.putArchiveEntry(TarCopy.header(e, path, e.getLinkFlag(), null, 0));
     } else {
       // A GNU sparse file (a layer tar may hold one) is read whole, holes as zeros, and written as a plain file.
-      out.putArchiveEntry(TarCopy.header(e, path, TarConstants.LF_NORMAL, null, contentSize(e)));
-      TarCopy.copy(in, out, contentSize(e), where);
+      long size = contentSize(e, where);
+      out.putArchiveEntry(TarCopy.header(e, path, TarConstants.LF_NORMAL, null, size));
+      TarCopy.copy(in, out, size, where);
     }
     out.closeArchiveEntry();
   }
 
-  private static long contentSize(TarArchiveEntry e) {
-    return e.isSparse() ? e.getRealSize() : e.getSize();
+  private long contentSize(TarArchiveEntry e, String where) throws ArchiveException {
+    return e.isSparse() ? TarCopy.sparseSize(e, where, sparseBudget) : e.getSize();
   }
 
   /**
@@ -194,8 +196,9 @@ public final class RootfsExporter {
       for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
         if (e.isFile() && !e.isLink() && !e.isSymbolicLink() && target.equals(TarNames.clean(e.getName(), where))
             && --occurrences == 0) {
-          out.putArchiveEntry(TarCopy.header(link, path, TarConstants.LF_NORMAL, null, contentSize(e)));
-          TarCopy.copy(in, out, contentSize(e), where);
+          long size = contentSize(e, where);
+          out.putArchiveEntry(TarCopy.header(link, path, TarConstants.LF_NORMAL, null, size));
+          TarCopy.copy(in, out, size, where);
           out.closeArchiveEntry();
           return true;
         }

@@ -48,8 +48,9 @@ public final class RootfsImporter {
         int entries = 0;
         try (TarArchiveOutputStream out = TarCopy.output(w.stream())) {
           TarArchiveEntry e;
+          long[] sparseBudget = {TarCopy.MAX_SPARSE_EXPANSION};
           while ((e = input.getNextEntry()) != null) {
-            entries += copyEntry(input, e, out, source) ? 1 : 0;
+            entries += copyEntry(input, e, out, source, sparseBudget) ? 1 : 0;
           }
           out.finish();
         }
@@ -70,7 +71,7 @@ public final class RootfsImporter {
   }
 
   private static boolean copyEntry(TarArchiveInputStream in, TarArchiveEntry e, TarArchiveOutputStream out,
-      String source) throws IOException, ArchiveException {
+      String source, long[] sparseBudget) throws IOException, ArchiveException {
     if (e.isGlobalPaxHeader()) {
       return false;
     }
@@ -103,7 +104,7 @@ public final class RootfsImporter {
     } else if (flag != TarConstants.LF_CHR && flag != TarConstants.LF_BLK && flag != TarConstants.LF_FIFO) {
       throw new ArchiveException(where + " has tar type '" + (char) flag + "', which a layer cannot hold");
     }
-    long size = flag != TarConstants.LF_NORMAL ? 0 : sparse ? e.getRealSize() : e.getSize();
+    long size = flag != TarConstants.LF_NORMAL ? 0 : sparse ? TarCopy.sparseSize(e, where, sparseBudget) : e.getSize();
     out.putArchiveEntry(TarCopy.header(e, name, flag, link, size));
     if (size > 0) {
       TarCopy.copy(in, out, size, where);

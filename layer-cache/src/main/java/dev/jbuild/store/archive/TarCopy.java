@@ -48,6 +48,54 @@ final class TarCopy {
     return h;
   }
 
+  /** What the sparse files of one tarball may add to it, as for a layer (DESIGN: the 64 GiB default cap). */
+  static final long MAX_SPARSE_EXPANSION = dev.jbuild.store.apply.ApplyOptions.DEFAULT_MAX_BYTES;
+
+  /**
+   * The size a GNU sparse entry's content expands to (old GNU headers, PAX 0.0 and 0.1), once its map is checked to
+   * describe it exactly: blocks in order, not overlapping, inside the real size, their lengths adding up to the bytes
+   * stored. commons-compress reads a map that does not without complaint, past the entry into the next one. Star's
+   * sparse format and GNU's 1.0 are refused.
+   *
+   * @param budget what sparse files may still add to the tarball, in its first element; reduced here
+   */
+  static long sparseSize(TarArchiveEntry e, String where, long[] budget) throws ArchiveException {
+    if (e.isStarSparse()) {
+      throw new ArchiveException(where + " is a sparse file in star's format, which jbuild does not read");
+    }
+    if (e.isPaxGNU1XSparse()) {
+      // Its map opens the entry's data, where commons-compress reads it without saying how many bytes it took, so
+      // the map cannot be checked against the entry; layers (read by jbuild's own reader) take this format.
+      throw new ArchiveException(where + " is a sparse file in GNU format 1.0, which import and export do not read;"
+          + " recreate the tarball with --sparse-version=0.1 (or without --sparse)");
+    }
+    long real = e.getRealSize();
+    long stored = e.getSize();
+    long end = 0;
+    long data = 0;
+    for (org.apache.commons.compress.archivers.tar.TarArchiveStructSparse b : e.getSparseHeaders()) {
+      long off = b.getOffset();
+      long len = b.getNumbytes();
+      if (off == 0 && len == 0) {
+        continue; // an unused slot of an old GNU header, which commons-compress lists too
+      }
+      if (off < end || len < 0 || off > real || len > real - off) {
+        throw new ArchiveException(where + ": its sparse map has a block (offset " + off + ", length " + len
+            + ") out of order, overlapping or past its size of " + real);
+      }
+      end = off + len;
+      data += len;
+    }
+    if (data != stored || real < stored) {
+      throw new ArchiveException(where + ": its sparse map describes " + data + " bytes of data, it stores " + stored);
+    }
+    if (real - stored > budget[0]) {
+      throw new ArchiveException(where + ": its sparse files expand beyond " + MAX_SPARSE_EXPANSION + " bytes");
+    }
+    budget[0] -= real - stored;
+    return real;
+  }
+
   static void copy(InputStream in, OutputStream out, long size, String what) throws IOException {
     byte[] buf = new byte[256 * 1024];
     long left = size;

@@ -160,6 +160,56 @@ class SparseTarTest {
     v.assertIntact();
   }
 
+  /** The holes a sparse file was allowed count against the cap for everything after it too. */
+  @Test
+  void apply_plainDataAfterASparseFile_countsItsHolesAgainstTheCap() throws Exception {
+    int mib = 1 << 20;
+    byte[] tar = new TarBuilder().oldGnuSparse("hole.img", 6L * mib, new long[] {6L * mib, 0}, new byte[0])
+        .file("after.bin", new byte[6 * mib], 0644).bytes();
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> v.apply(tar, v.options().withMaxBytes(8L * mib))))
+        .isInstanceOf(LayerApplyException.class).hasMessageContaining("sparse files' holes counted");
+    v.assertIntact();
+  }
+
+  /** A real size near 2^63 (base-256 in an old GNU header) cannot wrap the cap check around, even on a whiteout. */
+  @Test
+  void apply_hugeRealSize_cannotOverflowTheCap() throws Exception {
+    byte[] tar = new TarBuilder().oldGnuSparse(".wh.x", Long.MAX_VALUE, new long[0], new byte[0])
+        .oldGnuSparse("tera.img", 1L << 40, new long[] {(1L << 40) - 1, 1}, b("x")).bytes();
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> v.apply(tar, v.options().withMaxBytes(1 << 20))))
+        .isInstanceOf(LayerApplyException.class).hasMessageContaining("beyond the cap of 1048576");
+    assertThat(v.dest.resolve("tera.img")).doesNotExist();
+    v.assertIntact();
+  }
+
+  /** Where Go's archive/tar refuses or decides, the same: 'S' needs GNU's magic; its own map beats PAX records. */
+  @Test
+  void apply_oldGnuSparse_readAsGoReadsIt() throws Exception {
+    byte[] noMagic = new TarBuilder().oldGnuSparse("f", 3, new long[] {0, 3}, b("abc")).bytes();
+    System.arraycopy("ustar\u000000".getBytes(StandardCharsets.US_ASCII), 0, noMagic, 257, 8);
+    byte[] h = java.util.Arrays.copyOf(noMagic, 512);
+    TarBuilder.checksum(h);
+    System.arraycopy(h, 0, noMagic, 0, 512);
+    v.assertRejected(noMagic).hasMessageContaining("without the GNU magic");
+
+    Map<String, byte[]> pax = pax10("renamed", 1);
+    TarBuilder t = new TarBuilder();
+    byte[] x = TarBuilder.finish(TarBuilder.headerBytes("PaxHeader", 'x', "", TarBuilder.paxData(pax).length, 0644,
+        0, 0));
+    byte[] withPax = concat(x, padded(TarBuilder.paxData(pax)),
+        t.oldGnuSparse("orig", 4, new long[] {1, 3}, b("abc")).bytes());
+    v.apply(withPax);
+    assertThat(content("orig")).isEqualTo("\0abc");
+    assertThat(v.dest.resolve("renamed")).doesNotExist();
+  }
+
+  @Test
+  void apply_gnu00ValueWithACommaInIt_isRefused() throws Exception {
+    byte[] records = concat(b("23 GNU.sparse.offset=1\n"), b("27 GNU.sparse.numbytes=1,2\n"));
+    v.assertRejected(concat(rawPaxEntry("x", records, b("a")), new byte[1024]))
+        .hasMessageContaining("GNU.sparse.numbytes \"1,2\" is not a number");
+  }
+
   @Test
   void apply_gnu00RecordsThatDoNotAlternate_areRefused() throws Exception {
     byte[] records = concat(b("23 GNU.sparse.offset=1\n"), b("23 GNU.sparse.offset=2\n"));

@@ -62,7 +62,11 @@ final class TarBuilder {
   TarBuilder oldGnuSparse(String name, long realSize, long[] map, byte[] stored) {
     byte[] h = headerBytes(name, 'S', "", stored.length, 0644, 0, 0);
     put(h, 257, 8, "ustar  \0".getBytes(StandardCharsets.US_ASCII));
-    octal(h, 483, 12, realSize);
+    if (realSize < (1L << 33)) {
+      octal(h, 483, 12, realSize);
+    } else {
+      base256(h, 483, 12, realSize);
+    }
     int pairs = map.length / 2;
     for (int i = 0; i < Math.min(4, pairs); i++) {
       octal(h, 386 + i * 24, 12, map[2 * i]);
