@@ -28,7 +28,8 @@ import java.util.Objects;
  *     read once, and {@code contextDir} is ignored; {@code dockerfile} then names a file inside the archive. A
  *     stream that is not an archive is the Dockerfile itself, with an empty context
  * @param buildContexts {@code --build-context} named contexts: a name (as {@code FROM}, {@code COPY --from} or
- *     {@code RUN --mount from=} write it) to {@code docker-image://REF} or an absolute directory
+ *     {@code RUN --mount from=} write it) to {@code docker-image://REF}, an absolute directory, a git repository URL
+ *     or the URL of a tarball
  */
 public record BuildOptions(
     Path contextDir,

@@ -48,8 +48,8 @@ final class BuildCommand implements Callable<Integer> {
 
   @Option(names = "--build-context", paramLabel = "NAME=VALUE",
       description = "A named context (repeatable): docker-image://REF stands for that image wherever FROM, COPY "
-          + "--from or RUN --mount from= name NAME; a directory is one more context COPY --from=NAME reads. It hides "
-          + "a stage of the same name.")
+          + "--from or RUN --mount from= name NAME; a directory, a git repository or a tarball URL is one more context "
+          + "that COPY --from=NAME and RUN --mount=type=bind,from=NAME read. It hides a stage of the same name.")
   Map<String, String> buildContexts = new LinkedHashMap<>();
 
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set a label on the image (repeatable).")
@@ -213,7 +213,7 @@ final class BuildCommand implements Callable<Integer> {
     buildArgs.forEach(options::buildArg);
     // A directory is relative to where jbuild runs, as a context directory is.
     buildContexts.forEach((name, value) -> options.buildContext(name,
-        value.contains("://") || value.startsWith("git@") ? value
+        value.contains("://") || value.startsWith("git@") || value.startsWith("github.com/") ? value
             : Path.of(value).toAbsolutePath().normalize().toString()));
     labels.forEach(options::label);
     options.noCache(noCache);

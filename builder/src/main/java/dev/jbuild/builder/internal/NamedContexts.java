@@ -14,8 +14,9 @@ import java.util.Optional;
 /**
  * {@code --build-context NAME=VALUE}, BuildKit's named contexts: a name that {@code FROM}, {@code COPY --from} and
  * {@code RUN --mount from=} resolve before any stage or image of that name. {@code docker-image://REF} stands for
- * the image REF (pinning {@code FROM alpine} to a digest, say); a directory is a second context of files to copy
- * from. Names match as stage names do, whatever their case.
+ * the image REF (pinning {@code FROM alpine} to a digest, say); a directory, a git repository or a tarball over HTTP(S)
+ * (fetched when first used) is a second context of files to copy from and bind-mount. Names match as stage names
+ * do, whatever their case.
  */
 final class NamedContexts {
   static final String IMAGE_SCHEME = "docker-image://";
@@ -98,7 +99,7 @@ final class NamedContexts {
   }
 
   /**
-   * Refuses {@code name} where an image is needed (FROM, RUN --mount from=) when it is a directory context.
+   * Refuses {@code name} where an image is needed (FROM, a cache mount's from=) when it is a context of files.
    *
    * @param where the location prefix of the error ({@code Dockerfile:3})
    */
