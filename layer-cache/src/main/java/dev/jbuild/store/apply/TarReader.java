@@ -37,15 +37,13 @@ final class TarReader {
   private long remaining; // content bytes of the current entry not yet read
   private long padding; // padding after the current entry's content
   private String current;
-  // GNU sparse files (DESIGN: read what GNU tar and Go's archive/tar write): the current entry's data blocks as
-  // {offset, length} pairs and its real size; null when it is a plain file. Holes stay holes on disk.
-  private long[] sparse;
-  private long sparseSize;
+  // GNU sparse files (DESIGN: read what GNU tar and Go's archive/tar write): the current entry's real size (-1 for a
+  // plain file) and its data blocks as {offset, length} pairs, from an old GNU ('S') header or PAX records, or read
+  // from the entry's data (format 1.0) when the entry begins. Holes stay holes on disk.
+  private long sparseSize = -1;
+  private long[] sparseMap;
+  private boolean sparseMapInData;
   private long expanded; // what sparse files add to the layer beyond their stored bytes, counted against the cap
-  // Read from the headers before the entry itself is complete: old GNU ('S') maps and PAX 0.x/1.0 announcements.
-  private long[] pendingMap;
-  private long pendingSize = -1;
-  private boolean pendingMapInData;
 
   TarReader(InputStream in, long maxBytes) {
     this.in = in;
@@ -62,10 +60,9 @@ final class TarReader {
     remaining = 0;
     padding = 0;
     current = null;
-    sparse = null;
-    pendingMap = null;
-    pendingSize = -1;
-    pendingMapInData = false;
+    sparseSize = -1;
+    sparseMap = null;
+    sparseMapInData = false;
     Map<String, byte[]> pax = null;
     String longName = null;
     String longLink = null;
@@ -143,7 +140,7 @@ final class TarReader {
     if (t == '\0' || t == '7') {
       t = e.name().endsWith("/") && t == '\0' ? '5' : '0';
     }
-    boolean sparseEntry = t == 'S' || pendingSize >= 0;
+    boolean sparseEntry = t == 'S' || sparseSize >= 0;
     if (sparseEntry && t != 'S' && t != '0') {
       throw new LayerApplyException(e.name(), "GNU sparse records on an entry that is not a regular file");
     }
@@ -162,16 +159,16 @@ final class TarReader {
     remaining = e.size();
     padding = pad(e.size());
     if (sparseEntry) {
-      long[] map = pendingMapInData ? sparseMapFromData() : pendingMap;
+      if (sparseMapInData) {
+        sparseMap = sparseMapFromData();
+      }
       // Compared without adding, so no real size (up to 2^63-1 in a base-256 field) can overflow the check.
-      if (pendingSize > maxBytes || pendingSize - remaining > maxBytes - consumed - expanded) {
-        throw new LayerApplyException(current, "sparse file of " + pendingSize + " bytes takes the layer beyond the"
+      if (sparseSize > maxBytes || sparseSize - remaining > maxBytes - consumed - expanded) {
+        throw new LayerApplyException(current, "sparse file of " + sparseSize + " bytes takes the layer beyond the"
             + " cap of " + maxBytes + " uncompressed bytes");
       }
-      checkSparseMap(map, pendingSize, remaining);
-      expanded += pendingSize - remaining;
-      sparse = map;
-      sparseSize = pendingSize;
+      checkSparseMap(sparseMap, sparseSize, remaining);
+      expanded += sparseSize - remaining;
     }
     return new Entry(e.name(), t, e.size(), e.mode(), e.uid(), e.gid(), e.mtimeSeconds(), e.mtimeNanos(),
         e.linkName(), e.devMajor(), e.devMinor(), e.xattrs());
@@ -209,9 +206,9 @@ final class TarReader {
         if (real < 0) {
           throw new LayerApplyException(name, "GNU sparse file without its real size");
         }
-        pendingSize = real;
-        pendingMapInData = sparseVersion.equals("1.0");
-        pendingMap = pendingMapInData ? null : p.sparseMap(MAX_SPARSE_BLOCKS);
+        sparseSize = real;
+        sparseMapInData = sparseVersion.equals("1.0");
+        sparseMap = sparseMapInData ? null : p.sparseMap(MAX_SPARSE_BLOCKS);
       }
     }
     return new Entry(name, e.type(), size, e.mode(), uid, gid, mtime, nanos, link, e.devMajor(), e.devMinor(),
@@ -223,47 +220,35 @@ final class TarReader {
    * sparse file's data blocks go to their offsets, leaving holes between them, and the file gets its real size.
    */
   void copyContent(FileChannel ch) throws IOException, LayerApplyException {
-    if (sparse != null) {
-      copySparse(ch);
+    if (sparseSize < 0) {
+      copyTo(ch, ch.position(), remaining);
       return;
     }
-    while (remaining > 0) {
-      if (pos == lim && !refill()) {
-        throw new LayerApplyException(current, "truncated tar: " + remaining + " bytes of content missing");
-      }
-      int n = (int) Math.min(remaining, lim - pos);
-      ByteBuffer bb = ByteBuffer.wrap(buf, pos, n);
-      while (bb.hasRemaining()) {
-        ch.write(bb);
-      }
-      pos += n;
-      remaining -= n;
-    }
-  }
-
-  private void copySparse(FileChannel ch) throws IOException, LayerApplyException {
-    for (int i = 0; i < sparse.length; i += 2) {
-      long at = sparse[i];
-      long left = sparse[i + 1];
-      while (left > 0) {
-        if (pos == lim && !refill()) {
-          throw new LayerApplyException(current, "truncated tar: " + remaining + " bytes of content missing");
-        }
-        int n = (int) Math.min(left, lim - pos);
-        ByteBuffer bb = ByteBuffer.wrap(buf, pos, n);
-        while (bb.hasRemaining()) {
-          at += ch.write(bb, at);
-        }
-        pos += n;
-        left -= n;
-        remaining -= n;
-      }
+    for (int i = 0; i < sparseMap.length; i += 2) {
+      copyTo(ch, sparseMap[i], sparseMap[i + 1]);
     }
     if (ch.size() < sparseSize) { // a hole up to the end: one zero byte makes the size without filling it
       ByteBuffer zero = ByteBuffer.allocate(1);
       while (zero.hasRemaining()) {
         ch.write(zero, sparseSize - 1);
       }
+    }
+  }
+
+  /** Writes the next {@code n} bytes of the entry's content into {@code ch} at {@code at}. */
+  private void copyTo(FileChannel ch, long at, long n) throws IOException, LayerApplyException {
+    while (n > 0) {
+      if (pos == lim && !refill()) {
+        throw new LayerApplyException(current, "truncated tar: " + remaining + " bytes of content missing");
+      }
+      int k = (int) Math.min(n, lim - pos);
+      ByteBuffer bb = ByteBuffer.wrap(buf, pos, k);
+      while (bb.hasRemaining()) {
+        at += ch.write(bb, at);
+      }
+      pos += k;
+      n -= k;
+      remaining -= k;
     }
   }
 
@@ -274,7 +259,7 @@ final class TarReader {
   private void oldGnuSparse(int h, String name) throws IOException, LayerApplyException {
     List<Long> map = new ArrayList<>();
     boolean extended = buf[h + 482] != 0;
-    pendingSize = number(h + 483, 12, "sparse real size");
+    sparseSize = number(h + 483, 12, "sparse real size");
     oldGnuPairs(h + 386, 4, map);
     pos += BLOCK;
     while (extended) {
@@ -288,7 +273,7 @@ final class TarReader {
         throw new LayerApplyException(name, "GNU sparse map has more than " + MAX_SPARSE_BLOCKS + " blocks");
       }
     }
-    pendingMap = map.stream().mapToLong(Long::longValue).toArray();
+    sparseMap = map.stream().mapToLong(Long::longValue).toArray();
   }
 
   private void oldGnuPairs(int off, int count, List<Long> map) throws LayerApplyException {
