@@ -152,6 +152,47 @@ class RunMountsIT {
         .hasMessageContaining("not found in the build context docs");
   }
 
+  /** A tarball named context is mounted like a directory; its stat cache is not kept (its path never recurs). */
+  @Test
+  void bindMount_fromATarballNamedContext_readsIt_andKeepsNoStatCacheForIt() throws Exception {
+    java.io.ByteArrayOutputStream tgz = new java.io.ByteArrayOutputStream();
+    try (var gz = new java.util.zip.GZIPOutputStream(tgz);
+        var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(gz)) {
+      byte[] content = "served\n".getBytes(StandardCharsets.UTF_8);
+      var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("page.txt");
+      e.setSize(content.length);
+      tar.putArchiveEntry(e);
+      tar.write(content);
+      tar.closeArchiveEntry();
+    }
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", x -> {
+      x.sendResponseHeaders(200, tgz.size());
+      x.getResponseBody().write(tgz.toByteArray());
+      x.close();
+    });
+    server.start();
+    try {
+      Path stats = r.f.store.root().resolve("cache/stat");
+      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/site.tgz";
+      UnaryOperator<BuildOptions.Builder> named = o -> o.buildContext("site", url);
+      // The second mount is hashed after the racy-file window (2 s) has passed since the tarball was unpacked: a
+      // stat cache would remember the file by then, if one were kept.
+      r.build("FROM busybox:test\nRUN --mount=type=bind,from=site,target=/s cat /s/page.txt\nRUN sleep 2.5\n"
+          + "RUN --mount=type=bind,from=site,target=/t cat /t/page.txt\n", named);
+      assertThat(r.output()).containsExactly("served", "served");
+      // Nothing was hashed in the build context itself, so no stat cache at all is kept.
+      if (Files.exists(stats)) {
+        try (var files = Files.list(stats)) {
+          assertThat(files.map(Path::toString)).as("stat caches kept").isEmpty();
+        }
+      }
+    } finally {
+      server.stop(0);
+    }
+  }
+
   @Test
   void bindMount_missingSource_failsNamingIt() {
     assertThatThrownBy(() -> r.build("FROM busybox:test\nRUN --mount=type=bind,source=nope,target=/n true\n"))

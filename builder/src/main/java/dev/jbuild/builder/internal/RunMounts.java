@@ -59,8 +59,11 @@ final class RunMounts {
   private final StageLookup stages;
   private final Map<Path, DirContext> namedContexts = new HashMap<>();
 
-  /** A directory a bind mount reads, and the stat-cached hasher of its files. */
-  private record DirContext(BuildContext files, ContextHasher hasher) {}
+  /**
+   * A directory a bind mount reads, the stat-cached hasher of its files, and whether this code saves that stat cache
+   * (a named directory's; the build saves the context's own, and a fetched context's path is never seen again).
+   */
+  private record DirContext(BuildContext files, ContextHasher hasher, boolean savesStats) {}
 
   RunMounts(StepContext ctx, BuildOptions options, StageLookup stages) {
     this.ctx = ctx;
@@ -460,7 +463,7 @@ final class RunMounts {
   private DirContext bindContext(Run run, RunMount m, StageState state) throws BuildException {
     String from = m.options().get("from");
     if (from == null) {
-      return new DirContext(ctx.context(), ctx.hasher());
+      return new DirContext(ctx.context(), ctx.hasher(), false);
     }
     Optional<Path> dir = stages.directory(ctx.expand(from, state.expansionEnv(), run));
     if (dir.isEmpty()) {
@@ -471,8 +474,10 @@ final class RunMounts {
       if (known == null) {
         BuildContext files = new BuildContext(dir.get());
         try {
-          known = new DirContext(files, ContextHasher.open(ctx.store(), files.root()));
-        } catch (StoreException e) {
+          // A git or tarball context is fetched into the store's tmp/ for this build only.
+          boolean fetched = files.root().startsWith(ctx.store().root().toRealPath().resolve("tmp"));
+          known = new DirContext(files, ContextHasher.open(ctx.store(), files.root()), !fetched);
+        } catch (IOException | StoreException e) {
           throw new BuildException(ctx.where(run) + ": build context " + from + ": " + e.getMessage(), e);
         }
         namedContexts.put(dir.get(), known);
@@ -498,8 +503,8 @@ final class RunMounts {
     Path root = source(run, m, dir);
     try {
       Digest d = ContextDigests.tree(dir.hasher(), dir.files().root(), root);
-      if (dir.hasher() != ctx.hasher()) {
-        dir.hasher().save(); // the build saves the context's own; a named one's stat cache is kept here
+      if (dir.savesStats()) {
+        dir.hasher().save();
       }
       return d.toString();
     } catch (IOException | StoreException e) {
