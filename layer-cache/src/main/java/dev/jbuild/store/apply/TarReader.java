@@ -167,7 +167,10 @@ final class TarReader {
         throw new LayerApplyException(current, "sparse file of " + sparseSize + " bytes takes the layer beyond the"
             + " cap of " + maxBytes + " uncompressed bytes");
       }
-      checkSparseMap(sparseMap, sparseSize, remaining);
+      String problem = SparseMaps.problem(sparseMap, sparseSize, remaining);
+      if (problem != null) {
+        throw new LayerApplyException(current, problem);
+      }
       expanded += sparseSize - remaining;
     }
     return new Entry(e.name(), t, e.size(), e.mode(), e.uid(), e.gid(), e.mtimeSeconds(), e.mtimeNanos(),
@@ -331,32 +334,6 @@ final class TarReader {
         throw new LayerApplyException(current, "malformed GNU sparse map");
       }
       v = v * 10 + (b - '0');
-    }
-  }
-
-  /**
-   * A sparse map must describe the file exactly: blocks in order, none overlapping, none past the real size, and
-   * their lengths adding up to the bytes stored. Anything else is refused rather than guessed at.
-   */
-  private void checkSparseMap(long[] map, long realSize, long stored) throws LayerApplyException {
-    if (realSize < 0) {
-      throw new LayerApplyException(current, "negative sparse file size");
-    }
-    long end = 0;
-    long data = 0;
-    for (int i = 0; i < map.length; i += 2) {
-      long off = map[i];
-      long len = map[i + 1];
-      if (off < 0 || len < 0 || off < end || off > realSize || len > realSize - off) {
-        throw new LayerApplyException(current, "GNU sparse map block " + (i / 2) + " (offset " + off + ", length "
-            + len + ") is out of order, overlapping or past the file's size of " + realSize);
-      }
-      end = off + len;
-      data += len;
-    }
-    if (data != stored) {
-      throw new LayerApplyException(current, "GNU sparse map describes " + data + " bytes of data, the entry stores "
-          + stored);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.jbuild.store.archive;
 
+import dev.jbuild.store.apply.SparseMaps;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -71,23 +72,12 @@ final class TarCopy {
     }
     long real = e.getRealSize();
     long stored = e.getSize();
-    long end = 0;
-    long data = 0;
-    for (org.apache.commons.compress.archivers.tar.TarArchiveStructSparse b : e.getSparseHeaders()) {
-      long off = b.getOffset();
-      long len = b.getNumbytes();
-      if (off == 0 && len == 0) {
-        continue; // an unused slot of an old GNU header, which commons-compress lists too
-      }
-      if (off < end || len < 0 || off > real || len > real - off) {
-        throw new ArchiveException(where + ": its sparse map has a block (offset " + off + ", length " + len
-            + ") out of order, overlapping or past its size of " + real);
-      }
-      end = off + len;
-      data += len;
-    }
-    if (data != stored || real < stored) {
-      throw new ArchiveException(where + ": its sparse map describes " + data + " bytes of data, it stores " + stored);
+    // commons-compress lists an old GNU header's unused slots too, as {0, 0}: they describe nothing.
+    long[] map = e.getSparseHeaders().stream().filter(b -> b.getOffset() != 0 || b.getNumbytes() != 0)
+        .flatMapToLong(b -> java.util.stream.LongStream.of(b.getOffset(), b.getNumbytes())).toArray();
+    String problem = SparseMaps.problem(map, real, stored);
+    if (problem != null) {
+      throw new ArchiveException(where + ": " + problem);
     }
     if (real - stored > budget[0]) {
       throw new ArchiveException(where + ": its sparse files expand beyond " + MAX_SPARSE_EXPANSION + " bytes");

@@ -118,7 +118,7 @@ class ImportSparseIT {
         new java.io.ByteArrayInputStream(tar.toByteArray()), ImageConfig.scratch(Platform.of("linux", "amd64")),
         new ImageConfig.HistoryEntry(Images.TIME, null, null, "Imported", false), "evil.tar"))
         .isInstanceOf(ArchiveException.class).hasMessageContaining("evil.tar: entry x")
-        .hasMessageContaining("describes 1200 bytes of data, it stores 2");
+        .hasMessageContaining("describes 1200 bytes of data, the entry stores 2");
     assertThat(store.images().entries()).isEmpty();
   }
 
