@@ -171,19 +171,16 @@ final class CopySources implements AutoCloseable {
         throw new BuildException(where + ": subdirectory \"" + g.subdir() + "\" not found in the repository");
       }
     } else {
-      Path scratchDir = newScratchDir(where);
-      UrlFetcher.Download d = urls.fetch(url, scratchDir, where);
+      UrlFetcher.Download d = urls.fetch(url, newScratchDir(where), where);
       try {
         if (!Archives.isArchive(d.file())) {
           throw new BuildException(where + ": not a tar archive (a named context over HTTP is a tarball, plain or "
               + "compressed)");
         }
-        dir = Files.createDirectory(scratchDir.resolve("context"));
-        Archives.unpack(d.file(), dir, ApplyOptions.defaults().withMaxBytes(MAX_BYTES)
-            .withWarnings(w -> warn(where + ": " + w)));
       } catch (IOException e) {
-        throw new BuildException(where + ": cannot unpack the tarball: " + e.getMessage(), e);
+        throw new BuildException(where + ": cannot read the download: " + e.getMessage(), e);
       }
+      dir = unpacked(d.file(), "the tarball", where);
     }
     remotes.put(url, dir);
     return dir;
