@@ -125,6 +125,11 @@ class NamedContextsTest {
     com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
         new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", x -> {
+      if (x.getRequestURI().getPath().endsWith("/gone.tgz")) {
+        x.sendResponseHeaders(404, -1);
+        x.close();
+        return;
+      }
       byte[] body = x.getRequestURI().getPath().endsWith(".tgz") ? tgz.toByteArray()
           : "<html>not a tarball</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
       if (x.getRequestURI().getPath().endsWith(".tgz")) {
@@ -145,6 +150,10 @@ class NamedContextsTest {
           "http://user:secret@127.0.0.1:" + server.getAddress().getPort() + "/page.html"))
           .isInstanceOf(BuildException.class).hasMessageContaining("--build-context site=http://127.0.0.1:")
           .hasMessageContaining("not a tar archive").hasMessageNotContaining("secret");
+      // A failed fetch is reported as the context's, not as an ADD's (the fetcher is shared with ADD).
+      assertThatThrownBy(() -> build("FROM scratch\nCOPY --from=site x /x\n", "site", base + "/gone.tgz"))
+          .isInstanceOf(BuildException.class)
+          .hasMessage("--build-context site=" + base + "/gone.tgz: GET " + base + "/gone.tgz returned HTTP 404");
     } finally {
       server.stop(0);
     }

@@ -60,7 +60,7 @@ final class CopyInstruction {
   /**
    * The digest of everything {@code copyOrAdd} would read, for the build cache, without writing a layer: for each
    * entry in in-image path order its path, type, mode after --chmod, uid/gid after --chown, link target and
-   * content sha256 (context files through the {@link ContextHasher} stat cache), plus the URL and its content
+   * content sha256 (files of the context or of a named directory through its {@link ContextHasher} stat cache), plus the URL and its content
    * digest or the git commit of remote sources. Not mtimes (DESIGN 4). Downloads and checkouts made here are kept
    * for the {@link #apply} that follows in the same build. Destinations are not resolved through the image's
    * symlinks here: the cache key pins the image separately, and a cached step then never reads the image's layers.
@@ -89,9 +89,9 @@ final class CopyInstruction {
         md.u64(e.gid());
         md.string(e.linkTarget() == null ? "" : e.linkTarget());
         if (e.type() == LayerEntry.Type.REGULAR) {
+          ContextHasher statCache = plan.statCached.get(e.path());
           md.string(e.source() == null ? Digest.sha256Of(new byte[0]).toString()
-              : plan.fromContext.contains(e.path())
-                  ? ctx.hasher().fileDigest(e.source(), plan.hostFiles.get(e.path())).toString()
+              : statCache != null ? statCache.fileDigest(e.source(), plan.hostFiles.get(e.path())).toString()
               : treeDigests.digest(e.source()).toString());
         }
       }

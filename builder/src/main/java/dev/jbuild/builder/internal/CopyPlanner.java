@@ -146,7 +146,7 @@ final class CopyPlanner {
       String target = first.putIfAbsent(List.of(st.dev(), st.ino()), path);
       if (target != null) {
         plan.entries.put(path, LayerEntry.hardlink(path, target, e.mode(), e.uid(), e.gid(), e.mtime()));
-        plan.fromContext.remove(path);
+        plan.statCached.remove(path);
       }
     }
   }
@@ -259,7 +259,7 @@ final class CopyPlanner {
     plan.entries.put(path, LayerEntry.file(path, content, size, m, o[0], o[1], mtime));
     // A download or heredoc that takes the place of an earlier source is no longer that source's host file.
     plan.hostFiles.remove(path);
-    plan.fromContext.remove(path);
+    plan.statCached.remove(path);
   }
 
   /** Copies the contents of directory {@code dir} of {@code tree} to {@code target}. */
@@ -370,10 +370,11 @@ final class CopyPlanner {
         ContextHasher.FileStat st = n.hostStat() != null ? n.hostStat() : ContextHasher.lstat(content);
         e = LayerEntry.file(path, content, st.size(), mode, uid, gid, n.mtime());
         plan.hostFiles.put(path, st);
-        if (context) {
-          plan.fromContext.add(path);
+        ContextHasher statCache = context ? ctx.hasher() : tree.statCache();
+        if (statCache != null) {
+          plan.statCached.put(path, statCache);
         } else {
-          plan.fromContext.remove(path);
+          plan.statCached.remove(path);
         }
       }
       default -> {
@@ -382,7 +383,7 @@ final class CopyPlanner {
     }
     if (e.type() != LayerEntry.Type.REGULAR) {
       plan.hostFiles.remove(path); // what an earlier source put here is replaced, with its host file
-      plan.fromContext.remove(path);
+      plan.statCached.remove(path);
     }
     plan.entries.put(path, e);
   }

@@ -14,6 +14,7 @@ import dev.jbuild.store.StoreException;
 import dev.jbuild.store.StoredImages;
 import dev.jbuild.store.apply.ApplyOptions;
 import dev.jbuild.store.apply.LayerApplier;
+import dev.jbuild.store.cache.ContextHasher;
 import dev.jbuild.store.layers.LayerTrees;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +49,15 @@ final class CopySources implements AutoCloseable {
   private final Map<String, GitFetcher.Checkout> checkouts = new HashMap<>();
   private final Map<String, Path> remotes = new HashMap<>();
   private final Map<Path, Path> unpacked = new HashMap<>();
+  private final Map<Path, NamedDirectory> namedDirectories = new HashMap<>();
   private Path scratch;
+
+  /**
+   * A directory named context (local, or fetched into the scratch directory), with the stat cache its files are
+   * hashed through for cache keys, so an unchanged file is not read again at every build. {@code savesStats}: a
+   * local directory's stat cache is saved when the build ends; a fetched one's path never recurs, so it is not.
+   */
+  record NamedDirectory(BuildContext files, ContextHasher hasher, boolean savesStats) {}
 
   CopySources(Store store, BaseImagePuller puller, StageLookup stages, Platform platform, BuildListener listener) {
     this(store, puller, stages, platform, listener, GitFetcher.hostGit());
@@ -75,10 +84,11 @@ final class CopySources implements AutoCloseable {
 
   /** An earlier stage by name or index, else the image {@code from} (local store first, then pulled). */
   synchronized SourceTree from(String from, String where) throws BuildException {
-    Optional<Path> dir = stages.directory(from);
+    Optional<NamedDirectory> dir = namedDirectory(from, where);
     if (dir.isPresent()) {
       try {
-        return new DirTree(dir.get(), PatternMatcher.none(), false, "build context " + from);
+        return new DirTree(dir.get().files().root(), PatternMatcher.none(), false, "build context " + from,
+            dir.get().hasher());
       } catch (IOException e) {
         throw new BuildException(where + ": build context " + from + ": " + e.getMessage(), e);
       }
@@ -186,6 +196,29 @@ final class CopySources implements AutoCloseable {
     return dir;
   }
 
+  /**
+   * The directory named context {@code name} (fetched first when it is remote), opened once per build for COPY,
+   * ADD and RUN --mount alike; empty when {@code name} is not a directory context.
+   */
+  synchronized Optional<NamedDirectory> namedDirectory(String name, String where) throws BuildException {
+    Optional<Path> dir = stages.directory(name);
+    if (dir.isEmpty()) {
+      return Optional.empty();
+    }
+    NamedDirectory known = namedDirectories.get(dir.get());
+    if (known == null) {
+      try {
+        BuildContext files = new BuildContext(dir.get());
+        boolean fetched = files.root().startsWith(store.root().toRealPath().resolve("tmp"));
+        known = new NamedDirectory(files, ContextHasher.open(store, files.root()), !fetched);
+      } catch (IOException | StoreException e) {
+        throw new BuildException(where + ": build context " + name + ": " + e.getMessage(), e);
+      }
+      namedDirectories.put(dir.get(), known);
+    }
+    return Optional.of(known);
+  }
+
   /** {@code archive} unpacked into a scratch directory, once per build. */
   synchronized Path unpacked(Path archive, String what, String where) throws BuildException {
     Path dir = unpacked.get(archive);
@@ -195,7 +228,7 @@ final class CopySources implements AutoCloseable {
         Archives.unpack(archive, dir, ApplyOptions.defaults().withMaxBytes(MAX_BYTES)
             .withWarnings(w -> warn(where + ": " + what + ": " + w)));
       } catch (IOException e) {
-        throw new BuildException(where + ": ADD failed: cannot unpack " + what + ": " + e.getMessage(), e);
+        throw new BuildException(where + ": cannot unpack " + what + ": " + e.getMessage(), e);
       }
       unpacked.put(archive, dir);
     }
@@ -227,6 +260,17 @@ final class CopySources implements AutoCloseable {
   /** Removes the scratch directory; a problem becomes a warning. */
   @Override
   public synchronized void close() {
+    for (NamedDirectory d : namedDirectories.values()) {
+      if (d.savesStats()) {
+        try {
+          d.hasher().save();
+        } catch (StoreException e) {
+          warn("cannot save the stat cache of " + d.files().root() + " (the next build reads its files again): "
+              + e.getMessage());
+        }
+      }
+    }
+    namedDirectories.clear();
     if (scratch != null) {
       try {
         LayerApplier.deleteTree(scratch);

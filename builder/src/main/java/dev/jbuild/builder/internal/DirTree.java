@@ -23,6 +23,7 @@ final class DirTree implements SourceTree {
   private final PatternMatcher ignore;
   private final boolean keepOwners;
   private final String description;
+  private final ContextHasher statCache;
   /**
    * Parent paths already seen to be real directories, not symlinks: a COPY of thousands of files would otherwise
    * lstat every parent of every file again. A tree is read within one build, while its content is taken as fixed.
@@ -30,10 +31,22 @@ final class DirTree implements SourceTree {
   private final java.util.Set<String> realDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   DirTree(Path root, PatternMatcher ignore, boolean keepOwners, String description) throws IOException {
+    this(root, ignore, keepOwners, description, null);
+  }
+
+  /** As above, for a directory whose files are hashed through {@code statCache} (a directory named context). */
+  DirTree(Path root, PatternMatcher ignore, boolean keepOwners, String description, ContextHasher statCache)
+      throws IOException {
     this.root = root.toRealPath();
     this.ignore = ignore;
     this.keepOwners = keepOwners;
     this.description = description;
+    this.statCache = statCache;
+  }
+
+  @Override
+  public ContextHasher statCache() {
+    return statCache;
   }
 
   Path root() {

@@ -83,7 +83,7 @@ final class GitFetcher {
 
   Checkout fetch(GitSource source, Path dir, boolean keepGitDir, String where) throws BuildException {
     if (!Files.isExecutable(git)) {
-      throw new BuildException(where + ": ADD of a git repository needs git, and " + git
+      throw new BuildException(where + ": fetching a git repository needs git, and " + git
           + " is not installed (on Debian: apt-get install git)");
     }
     if (source.ref() != null && source.ref().startsWith("-")) {

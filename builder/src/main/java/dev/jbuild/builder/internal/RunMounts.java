@@ -12,7 +12,6 @@ import dev.jbuild.runtime.Mount;
 import dev.jbuild.runtime.MountedRootfs;
 import dev.jbuild.runtime.PrivateDirs;
 import dev.jbuild.runtime.Rootfs;
-import dev.jbuild.store.StoreException;
 import dev.jbuild.store.apply.LayerApplier;
 import dev.jbuild.store.cache.ContextHasher;
 import java.io.IOException;
@@ -27,7 +26,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,18 +55,19 @@ final class RunMounts {
   private final StepContext ctx;
   private final BuildOptions options;
   private final StageLookup stages;
-  private final Map<Path, DirContext> namedContexts = new HashMap<>();
+  private final CopySources sources;
 
   /**
-   * A directory a bind mount reads, the stat-cached hasher of its files, and whether this code saves that stat cache
-   * (a named directory's; the build saves the context's own, and a fetched context's path is never seen again).
+   * A directory a bind mount reads and the stat-cached hasher of its files (the build saves both caches: the
+   * context's own, and a named directory's through {@link CopySources}).
    */
-  private record DirContext(BuildContext files, ContextHasher hasher, boolean savesStats) {}
+  private record DirContext(BuildContext files, ContextHasher hasher) {}
 
-  RunMounts(StepContext ctx, BuildOptions options, StageLookup stages) {
+  RunMounts(StepContext ctx, BuildOptions options, StageLookup stages, CopySources sources) {
     this.ctx = ctx;
     this.options = options;
     this.stages = stages;
+    this.sources = sources;
   }
 
   /** What a RUN step's mounts describe for its cache key, without preparing anything (no secret values). */
@@ -463,27 +462,10 @@ final class RunMounts {
   private DirContext bindContext(Run run, RunMount m, StageState state) throws BuildException {
     String from = m.options().get("from");
     if (from == null) {
-      return new DirContext(ctx.context(), ctx.hasher(), false);
+      return new DirContext(ctx.context(), ctx.hasher());
     }
-    Optional<Path> dir = stages.directory(ctx.expand(from, state.expansionEnv(), run));
-    if (dir.isEmpty()) {
-      return null;
-    }
-    synchronized (namedContexts) {
-      DirContext known = namedContexts.get(dir.get());
-      if (known == null) {
-        BuildContext files = new BuildContext(dir.get());
-        try {
-          // A git or tarball context is fetched into the store's tmp/ for this build only.
-          boolean fetched = files.root().startsWith(ctx.store().root().toRealPath().resolve("tmp"));
-          known = new DirContext(files, ContextHasher.open(ctx.store(), files.root()), !fetched);
-        } catch (IOException | StoreException e) {
-          throw new BuildException(ctx.where(run) + ": build context " + from + ": " + e.getMessage(), e);
-        }
-        namedContexts.put(dir.get(), known);
-      }
-      return known;
-    }
+    return sources.namedDirectory(ctx.expand(from, state.expansionEnv(), run), ctx.where(run))
+        .map(d -> new DirContext(d.files(), d.hasher())).orElse(null);
   }
 
   /** The bind mount's source inside {@code dir}, resolved in its root (B03), which must exist. */
@@ -503,11 +485,8 @@ final class RunMounts {
     Path root = source(run, m, dir);
     try {
       Digest d = ContextDigests.tree(dir.hasher(), dir.files().root(), root);
-      if (dir.savesStats()) {
-        dir.hasher().save();
-      }
       return d.toString();
-    } catch (IOException | StoreException e) {
+    } catch (IOException e) {
       throw new BuildException(ctx.where(run) + ": cannot hash mount source \"" + source + "\": " + e.getMessage(),
           e);
     }

@@ -58,4 +58,13 @@ interface SourceTree {
 
   /** For messages: {@code the build context /src/app}, {@code stage builder}. */
   String describe();
+
+  /**
+   * The stat cache this tree's files are hashed through for cache keys, or null: layer trees never change and
+   * remember their digests themselves, and scratch directories (downloads, archives, checkouts) are read anew.
+   * The build context's own cache is the step's; this is for directory named contexts.
+   */
+  default ContextHasher statCache() {
+    return null;
+  }
 }

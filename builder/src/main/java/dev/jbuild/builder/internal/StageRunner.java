@@ -42,7 +42,7 @@ final class StageRunner {
     this.config = new ConfigInstructions(ctx);
     this.copy = new CopyInstruction(ctx, copySources);
     this.copySources = copySources;
-    this.mounts = new RunMounts(ctx, options, stages);
+    this.mounts = new RunMounts(ctx, options, stages, copySources);
     this.run = new RunInstruction(ctx, mounts);
     this.buildArgs = options.buildArgs();
     this.globalArgs = globalArgs;

@@ -82,7 +82,7 @@ final class UrlFetcher {
       HttpResponse<InputStream> response = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream body = response.body()) {
         if (response.statusCode() / 100 != 2) {
-          throw new BuildException(where + ": ADD failed: GET " + redact(url) + " returned HTTP "
+          throw new BuildException(where + ": GET " + redact(url) + " returned HTTP "
               + response.statusCode());
         }
         MessageDigest sha = Digest.newSha256();
@@ -93,7 +93,7 @@ final class UrlFetcher {
           for (int n; (n = body.read(buf)) > 0; ) {
             total += n;
             if (total > maxBytes) {
-              throw new BuildException(where + ": ADD failed: " + redact(url) + " is larger than " + maxBytes
+              throw new BuildException(where + ": " + redact(url) + " is larger than " + maxBytes
                   + " bytes");
             }
             sha.update(buf, 0, n);
@@ -105,10 +105,10 @@ final class UrlFetcher {
         return new Download(file, name, modified, Digest.sha256(sha.digest()), total);
       }
     } catch (IOException e) {
-      throw new BuildException(where + ": ADD failed: cannot download " + redact(url) + ": " + e, e);
+      throw new BuildException(where + ": cannot download " + redact(url) + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new BuildException(where + ": ADD interrupted while downloading " + redact(url), e);
+      throw new BuildException(where + ": interrupted while downloading " + redact(url), e);
     }
   }
 

@@ -86,6 +86,54 @@ class CopyInputsDigestTest {
     assertThat(step.hasher().stats().statHits()).isPositive();
   }
 
+  /**
+   * A directory named context ({@code --build-context extra=DIR}) is hashed through a stat cache of its own, saved
+   * when the build ends: the next build reads none of its unchanged files, and still sees an edit.
+   */
+  @Test
+  void inputsDigest_namedDirectory_isHashedThroughItsStatCache_acrossBuilds() throws Exception {
+    Path extra = Files.createDirectories(tmp.resolve("extra"));
+    Files.writeString(extra.resolve("lib.txt"), "v1");
+    Files.setLastModifiedTime(extra.resolve("lib.txt"), FileTime.from(Instant.parse("2001-01-01T00:00:00Z")));
+    Thread.sleep(2100); // past the racy window for the file's ctime
+    StageLookup lookup = new StageLookup() {
+      @Override
+      public java.util.Optional<StageState> stage(String nameOrIndex) {
+        return java.util.Optional.empty();
+      }
+
+      @Override
+      public StageState image(String reference, Instruction at) {
+        throw new AssertionError("no image expected: " + reference);
+      }
+
+      @Override
+      public java.util.Optional<Path> directory(String name) {
+        return name.equals("extra") ? java.util.Optional.of(extra) : java.util.Optional.empty();
+      }
+    };
+    String first;
+    try (CopySources build1 = new CopySources(store, BaseImagePuller.OFFLINE, lookup, Platform.host(),
+        BuildListener.NONE)) {
+      first = new CopyInstruction(step, build1).inputsDigest(instruction("COPY --from=extra lib.txt /l"), state);
+      assertThat(build1.namedDirectory("extra", "test").orElseThrow().hasher().stats().filesRead()).isEqualTo(1);
+    }
+    try (CopySources build2 = new CopySources(store, BaseImagePuller.OFFLINE, lookup, Platform.host(),
+        BuildListener.NONE)) {
+      String again = new CopyInstruction(step, build2).inputsDigest(instruction("COPY --from=extra lib.txt /l"), state);
+      var stats = build2.namedDirectory("extra", "test").orElseThrow().hasher().stats();
+      assertThat(again).isEqualTo(first);
+      assertThat(stats.filesRead()).as("files read by the second build").isZero();
+      assertThat(stats.statHits()).isEqualTo(1);
+    }
+    Files.writeString(extra.resolve("lib.txt"), "v2");
+    try (CopySources build3 = new CopySources(store, BaseImagePuller.OFFLINE, lookup, Platform.host(),
+        BuildListener.NONE)) {
+      assertThat(new CopyInstruction(step, build3).inputsDigest(instruction("COPY --from=extra lib.txt /l"), state))
+          .isNotEqualTo(first);
+    }
+  }
+
   @Test
   void inputsDigest_url_downloadsOnce_andTheApplyReusesIt() throws Exception {
     AtomicInteger requests = new AtomicInteger();

@@ -46,7 +46,7 @@ class FetchersTest {
     GitFetcher g = new GitFetcher(Path.of("/nonexistent/git"));
     assertThatThrownBy(() -> g.fetch(GitFetcher.parse("https://h/r.git"), tmp, false, "Dockerfile:3"))
         .isInstanceOf(BuildException.class)
-        .hasMessage("Dockerfile:3: ADD of a git repository needs git, and /nonexistent/git is not installed "
+        .hasMessage("Dockerfile:3: fetching a git repository needs git, and /nonexistent/git is not installed "
             + "(on Debian: apt-get install git)");
   }
 
