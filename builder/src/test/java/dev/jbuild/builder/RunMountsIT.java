@@ -294,6 +294,25 @@ class RunMountsIT {
     assertThat(r.lastLayer(b).keySet()).containsExactly("made");
   }
 
+  /**
+   * An rw bind of a single file (from a named directory or the context) lets the step write to it, and the write is
+   * discarded, as BuildKit does: the host file is never touched (an overlay of its directory takes the write).
+   */
+  @Test
+  void bind_rwOfAFile_writesAreSeenInTheStep_andNeverReachTheHost() throws Exception {
+    Path docs = Files.createDirectories(tmp.resolve("docs"));
+    Files.writeString(docs.resolve("page.md"), "# manual\n");
+    UnaryOperator<BuildOptions.Builder> named = o -> o.buildContext("docs", docs.toString());
+    r.build("FROM busybox:test\nRUN --mount=type=bind,from=docs,source=page.md,target=/p,rw "
+        + "sh -c 'echo changed > /p && grep -qx changed /p'\n", named);
+    assertThat(Files.readString(docs.resolve("page.md"))).isEqualTo("# manual\n");
+
+    r.file("conf.txt", "setting=1\n");
+    r.build("FROM busybox:test\nRUN --mount=type=bind,source=conf.txt,target=/c,rw "
+        + "sh -c 'echo changed > /c && grep -qx changed /c'\n");
+    assertThat(Files.readString(r.f.context.resolve("conf.txt"))).isEqualTo("setting=1\n");
+  }
+
   static String sha256(String s) {
     return Digest.sha256Of(s.getBytes(StandardCharsets.UTF_8)).hex();
   }

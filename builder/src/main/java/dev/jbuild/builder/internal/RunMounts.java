@@ -236,10 +236,12 @@ final class RunMounts {
     try {
       if (dir != null) {
         Path resolved = source(run, m, dir);
-        if (rw && Files.isDirectory(resolved)) {
-          MountedRootfs overlay = Rootfs.of(ctx.store()).overlayOf(resolved);
+        if (rw) {
+          // Writes go to a throw-away overlay, never to the host: for a single file, an overlay of its directory.
+          boolean directory = Files.isDirectory(resolved, LinkOption.NOFOLLOW_LINKS);
+          MountedRootfs overlay = Rootfs.of(ctx.store()).overlayOf(directory ? resolved : resolved.getParent());
           p.cleanup.add(overlay);
-          host = overlay.merged();
+          host = directory ? overlay.merged() : overlay.merged().resolve(resolved.getFileName().toString());
         } else {
           host = resolved;
         }
