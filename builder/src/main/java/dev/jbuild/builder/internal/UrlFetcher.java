@@ -59,9 +59,12 @@ final class UrlFetcher {
     return s.startsWith("http://") || s.startsWith("https://");
   }
 
-  /** The URL for messages: no user info, no query (they may hold tokens). */
+  /**
+   * The URL for messages: no user info, no query (they may hold tokens). The user info ends at the last {@code @}
+   * before the path, since a password often holds an unencoded {@code @} of its own.
+   */
   static String redact(String url) {
-    String s = url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1");
+    String s = url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/]*@", "$1");
     int q = s.indexOf('?');
     return q < 0 ? s : s.substring(0, q) + "?<redacted>";
   }

@@ -26,6 +26,8 @@ class FetchersTest {
   @Test
   void redact_dropsUserInfoAndQuery() {
     assertThat(UrlFetcher.redact("https://u:p@h/x?token=1")).isEqualTo("https://h/x?<redacted>");
+    assertThat(UrlFetcher.redact("https://user:pa@ss@example.com/ctx.tgz")).isEqualTo("https://example.com/ctx.tgz");
+    assertThat(UrlFetcher.redact("https://h/a@b/c.tgz")).isEqualTo("https://h/a@b/c.tgz");
     assertThat(UrlFetcher.httpDate("Wed, 21 Oct 2015 07:28:00 GMT")).hasToString("2015-10-21T07:28:00Z");
     assertThat(UrlFetcher.httpDate("soon")).isNull();
   }
