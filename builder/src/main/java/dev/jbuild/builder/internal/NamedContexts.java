@@ -62,7 +62,8 @@ final class NamedContexts {
       } else if (UrlFetcher.isUrl(value)) {
         try {
           if (java.net.URI.create(value).getHost() == null) {
-            throw new BuildException(what + ": the URL has no host (a '@' or ':' in a user name or password must be percent-encoded)");
+            throw new BuildException(what + ": the URL has no host (a '@' or ':' in a user name or password must be "
+                + "percent-encoded)");
           }
         } catch (IllegalArgumentException ex) {
           throw new BuildException(what + ": invalid URL", ex);
