@@ -75,6 +75,23 @@ class NamedContextsTest {
     assertThat(f.config(r).history().get(0).createdBy()).isEqualTo("jbuild test fixture: busybox-static");
   }
 
+  /**
+   * Names compare as BuildKit normalises them: {@code base}, {@code base:latest} and {@code docker.io/library/base}
+   * are one name, so a pin is never bypassed by another spelling; another tag is another name.
+   */
+  @Test
+  void dockerImage_matchesEverySpellingOfTheName() throws Exception {
+    BaseImages.busybox(f.store, "busybox:test");
+    for (String from : List.of("base:latest", "docker.io/library/base", "docker.io/library/base:latest")) {
+      BuildResult r = build("FROM " + from + "\n", "base", "docker-image://busybox:test");
+      assertThat(f.config(r).history().get(0).createdBy()).as(from).isEqualTo("jbuild test fixture: busybox-static");
+    }
+    BuildResult r = build("FROM base\n", "docker.io/library/base:latest", "docker-image://busybox:test");
+    assertThat(f.config(r).history().get(0).createdBy()).isEqualTo("jbuild test fixture: busybox-static");
+    assertThatThrownBy(() -> build("FROM base:2\n", "base", "docker-image://busybox:test"))
+        .isInstanceOf(BuildException.class).hasMessageContaining("base:2");
+  }
+
   @Test
   void bad_values_failBeforeAnyStep_namingTheContext() {
     assertThatThrownBy(() -> build("FROM scratch\n", "src", "oci-layout:///srv/layout"))

@@ -15,8 +15,10 @@ import java.util.Optional;
  * {@code --build-context NAME=VALUE}, BuildKit's named contexts: a name that {@code FROM}, {@code COPY --from} and
  * {@code RUN --mount from=} resolve before any stage or image of that name. {@code docker-image://REF} stands for
  * the image REF (pinning {@code FROM alpine} to a digest, say); a directory, a git repository or a tarball over HTTP(S)
- * (fetched when first used) is a second context of files to copy from and bind-mount. Names match as stage names
- * do, whatever their case.
+ * (fetched when first used) is a second context of files to copy from and bind-mount. Names are compared as
+ * BuildKit compares them: as image references in their familiar form without {@code :latest} ({@code alpine},
+ * {@code alpine:latest} and {@code docker.io/library/alpine} are one name), and names that are not references
+ * (stage names such as {@code Builder}) whatever their case.
  */
 final class NamedContexts {
   static final String IMAGE_SCHEME = "docker-image://";
@@ -44,7 +46,7 @@ final class NamedContexts {
       if (name.isBlank() || name.contains("=")) {
         throw new BuildException(what + ": the name is empty or holds '='");
       }
-      String key = name.toLowerCase(Locale.ROOT);
+      String key = key(name);
       if (value.startsWith(IMAGE_SCHEME)) {
         String ref = value.substring(IMAGE_SCHEME.length());
         try {
@@ -88,15 +90,28 @@ final class NamedContexts {
         : new NamedContexts(Map.copyOf(images), Map.copyOf(directories), Map.copyOf(remotes));
   }
 
+  /**
+   * The name a context is known by: an image reference's familiar form without {@code :latest}, as BuildKit's
+   * dockerui normalises it, else (a name that is no reference) the name in lower case.
+   */
+  static String key(String name) {
+    try {
+      String familiar = ImageReference.parse(name).familiar();
+      return familiar.endsWith(":latest") ? familiar.substring(0, familiar.length() - ":latest".length()) : familiar;
+    } catch (InvalidReferenceException | RuntimeException e) {
+      return name.toLowerCase(Locale.ROOT);
+    }
+  }
+
   /** Whether {@code name} is a named context, which then hides a stage of that name. */
   boolean has(String name) {
-    String key = name.toLowerCase(Locale.ROOT);
+    String key = key(name);
     return images.containsKey(key) || directories.containsKey(key) || remotes.containsKey(key);
   }
 
   /** The image {@code name} stands for: its named context's, else {@code name} itself. */
   String image(String name) {
-    return images.getOrDefault(name.toLowerCase(Locale.ROOT), name);
+    return images.getOrDefault(key(name), name);
   }
 
   /**
@@ -113,11 +128,11 @@ final class NamedContexts {
 
   /** The URL of the named context {@code name} when it is a git repository or a tarball, to fetch when used. */
   Optional<String> remote(String name) {
-    return Optional.ofNullable(remotes.get(name.toLowerCase(Locale.ROOT)));
+    return Optional.ofNullable(remotes.get(key(name)));
   }
 
   /** The directory of the named context {@code name}, if it is one. */
   Optional<Path> directory(String name) {
-    return Optional.ofNullable(directories.get(name.toLowerCase(Locale.ROOT)));
+    return Optional.ofNullable(directories.get(key(name)));
   }
 }
