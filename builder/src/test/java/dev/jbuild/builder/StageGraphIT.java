@@ -99,4 +99,23 @@ class StageGraphIT {
         .hasMessageContaining("circular dependency detected on stage");
     assertThat(r.output()).isEmpty();
   }
+
+  /**
+   * A stage named through a variable: one set before the first FROM is seen by the plan, so the stage is built
+   * first; one set only inside the stage is not, and the build says so at the line instead of pulling an image of
+   * that name.
+   */
+  @Test
+  void build_copyFromThroughAVariable_globalArgWorks_stageArgFailsClearly() throws Exception {
+    r.file("a.txt", "ctx\n");
+    BuildResult b = r.build("ARG SRC=builder\nFROM scratch AS builder\nCOPY a.txt /\n"
+        + "FROM scratch\nARG SRC\nCOPY --from=$SRC /a.txt /b.txt\n");
+    assertThat(r.f.lastLayer(b).get("b.txt").content()).isEqualTo("ctx\n");
+
+    assertThatThrownBy(() -> r.build("FROM scratch AS builder\nCOPY a.txt /\n"
+        + "FROM scratch\nARG SRC=builder\nCOPY --from=$SRC /a.txt /b.txt\n", o -> o.tag("never:1")))
+        .isInstanceOf(BuildException.class)
+        .hasMessageStartingWith("Dockerfile:5: stage \"builder\" is named through a variable the build plan could "
+            + "not see");
+  }
 }

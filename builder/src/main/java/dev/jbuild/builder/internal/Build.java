@@ -385,12 +385,33 @@ public final class Build {
   private StageLookup lookup() {
     return new StageLookup() {
       @Override
-      public Optional<StageState> stage(String nameOrIndex) {
+      public Optional<StageState> stage(String nameOrIndex) throws BuildException {
         if (named.has(nameOrIndex)) {
           return Optional.empty(); // a named context hides a stage of the same name, as in BuildKit
         }
         Optional<Stage> s = namedStage(dockerfile, nameOrIndex);
-        return s.map(st -> built.get(st.index()));
+        if (s.isEmpty()) {
+          return Optional.empty();
+        }
+        StageState state = built.get(s.get().index());
+        if (state == null) {
+          // The plan expands --from and from= with the ARGs before the first FROM; the step, with its stage's too.
+          throw new BuildException("stage \"" + nameOrIndex + "\" is named through a variable the build plan "
+              + "could not see: a stage named in --from or from= must be known before the build starts, so set "
+              + "the variable with an ARG before the first FROM (or --build-arg)");
+        }
+        return Optional.of(state);
+      }
+
+      @Override
+      public StageState stageOrImage(String ref, dev.jbuild.dockerfile.ir.Instruction at) throws BuildException {
+        Optional<StageState> s;
+        try {
+          s = stage(ref);
+        } catch (BuildException e) {
+          throw new BuildException(stepContext.where(at) + ": " + e.getMessage(), e);
+        }
+        return s.isPresent() ? s.get() : image(ref, at);
       }
 
       @Override

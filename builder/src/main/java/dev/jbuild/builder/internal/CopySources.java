@@ -93,7 +93,12 @@ final class CopySources implements AutoCloseable {
         throw new BuildException(where + ": build context " + from + ": " + e.getMessage(), e);
       }
     }
-    Optional<StageState> stage = stages.stage(from);
+    Optional<StageState> stage;
+    try {
+      stage = stages.stage(from);
+    } catch (BuildException e) {
+      throw new BuildException(where + ": " + e.getMessage(), e);
+    }
     if (stage.isPresent()) {
       return tree(stage.get(), "stage " + from);
     }

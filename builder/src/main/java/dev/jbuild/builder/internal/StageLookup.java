@@ -19,8 +19,12 @@ interface StageLookup {
     }
   };
 
-  /** The finished state of the stage named {@code nameOrIndex} (a name, case-insensitive, or a number). */
-  Optional<StageState> stage(String nameOrIndex);
+  /**
+   * The finished state of the stage named {@code nameOrIndex} (a name, case-insensitive, or a number).
+   *
+   * @throws BuildException (without a location) when it names a stage the build was not planned to run first
+   */
+  Optional<StageState> stage(String nameOrIndex) throws BuildException;
 
   /** The image {@code reference} as a read-only state, from the store or pulled; {@code at} names errors. */
   StageState image(String reference, Instruction at) throws BuildException;
