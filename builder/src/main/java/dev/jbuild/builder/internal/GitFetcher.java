@@ -23,12 +23,19 @@ final class GitFetcher {
   /** A checkout: its directory and the commit it holds. */
   record Checkout(Path dir, String commit) {}
 
-  private static final long TIMEOUT_MINUTES = 30;
+  private static final java.time.Duration TIMEOUT = java.time.Duration.ofMinutes(30);
 
   private final Path git;
+  private final java.time.Duration timeout;
 
   GitFetcher(Path git) {
+    this(git, TIMEOUT);
+  }
+
+  /** With {@code timeout} for each git command (tests). */
+  GitFetcher(Path git, java.time.Duration timeout) {
     this.git = git;
+    this.timeout = timeout;
   }
 
   /** The host's git: the first {@code git} on PATH, else /usr/bin/git (which may not exist). */
@@ -110,18 +117,24 @@ final class GitFetcher {
         "protocol.file.allow=never", "-c", "core.hooksPath=/dev/null", "-c", "core.symlinks=true",
         "-c", "advice.detachedHead=false"));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+    // Output goes to a file beside the checkout, not a pipe: reading a pipe would block until git exits, so a
+    // stalled remote would never reach the timeout below.
+    Path output = dir.resolveSibling(dir.getFileName() + ".git-output");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     pb.environment().put("GIT_TERMINAL_PROMPT", "0");
     pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
     pb.environment().put("GIT_ASKPASS", "/bin/false");
     pb.environment().put("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+    Process p = null;
     try {
-      Process p = pb.start();
-      p.getOutputStream().close();
-      byte[] out = p.getInputStream().readNBytes(1 << 20);
-      if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new BuildException(where + ": git " + args[0] + " of " + shown + " timed out");
+      p = pb.start();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new BuildException(where + ": git " + args[0] + " of " + shown + " timed out after " + timeout);
+      }
+      byte[] out;
+      try (java.io.InputStream in = Files.newInputStream(output)) {
+        out = in.readNBytes(1 << 20);
       }
       String text = new String(out, StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
@@ -135,6 +148,16 @@ final class GitFetcher {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BuildException(where + ": interrupted while fetching " + shown, e);
+    } finally {
+      if (p != null && p.isAlive()) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly); // ssh or git-remote-http under git
+        p.destroyForcibly();
+      }
+      try {
+        Files.deleteIfExists(output);
+      } catch (IOException ignored) {
+        // in the build's scratch directory, which the build removes
+      }
     }
   }
 }

@@ -52,6 +52,32 @@ class FetchersTest {
             + "(on Debian: apt-get install git)");
   }
 
+  /**
+   * A git that stalls (a remote that stops answering) times out, and is killed with what it started: reading its
+   * output must not block until it exits. The stand-in prints a line, then starts a child that holds its output.
+   */
+  @Test
+  void fetch_stalledGit_timesOut_andIsKilled() throws Exception {
+    Path pidFile = tmp.resolve("child.pid");
+    Path fake = java.nio.file.Files.writeString(tmp.resolve("git"),
+        "#!/bin/sh\necho fetching\nsleep 300 &\necho $! > " + pidFile + "\nwait\n");
+    fake.toFile().setExecutable(true);
+    Path checkout = java.nio.file.Files.createDirectory(tmp.resolve("checkout"));
+    GitFetcher g = new GitFetcher(fake, java.time.Duration.ofSeconds(1));
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> g.fetch(GitFetcher.parse("https://h/r.git"), checkout, false, "Dockerfile:2"))
+        .isInstanceOf(BuildException.class)
+        .hasMessage("Dockerfile:2: git init of https://h/r.git timed out after PT1S");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(60));
+    long child = Long.parseLong(java.nio.file.Files.readString(pidFile).strip());
+    java.util.Optional<ProcessHandle> h = ProcessHandle.of(child);
+    if (h.isPresent()) {
+      h.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS); // killed: gone within moments
+    }
+    assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
+    assertThat(tmp.resolve("checkout.git-output")).doesNotExist();
+  }
+
   @Test
   void fetch_refLookingLikeAnOption_isRefused() {
     GitFetcher g = new GitFetcher(Path.of("/usr/bin/git"));
