@@ -75,6 +75,19 @@ class NamedContextsTest {
     assertThat(f.config(r).history().get(0).createdBy()).isEqualTo("jbuild test fixture: busybox-static");
   }
 
+  /** A local named directory's own .dockerignore applies to COPY --from (and its key), as in BuildKit. */
+  @Test
+  void directory_honoursItsOwnDockerignore() throws Exception {
+    Files.writeString(extra.resolve(".dockerignore"), "secret.env\n");
+    Files.writeString(extra.resolve("secret.env"), "TOKEN=abc\n");
+    String dockerfile = "FROM scratch\nCOPY --from=extra . /x/\n";
+    BuildResult r = build(dockerfile, "extra", extra.toString());
+    assertThat(f.lastLayer(r)).containsKey("x/a.txt").doesNotContainKey("x/secret.env");
+    Files.writeString(extra.resolve("secret.env"), "TOKEN=changed\n");
+    build(dockerfile, "extra", extra.toString());
+    assertThat(finished).filteredOn(s -> s.instruction().startsWith("COPY")).allMatch(BuildEvent.StepFinished::cached);
+  }
+
   /**
    * Names compare as BuildKit normalises them: {@code base}, {@code base:latest} and {@code docker.io/library/base}
    * are one name, so a pin is never bypassed by another spelling; another tag is another name.

@@ -313,6 +313,41 @@ class RunMountsIT {
     assertThat(Files.readString(r.f.context.resolve("conf.txt"))).isEqualTo("setting=1\n");
   }
 
+  /**
+   * A bind of the context, or of a named directory, shows it as BuildKit does: without what its .dockerignore leaves
+   * out (an excluded directory's re-included file stays). An ignored file is not in the step's key, and naming it
+   * as the source is "not found".
+   */
+  @Test
+  void bindMount_leavesOutWhatTheDockerignoreExcludes_fromTheMountAndTheKey() throws Exception {
+    r.file(".dockerignore", "secret.env\nlogs\nbuild/*\n!build/keep.txt\n");
+    r.file("secret.env", "TOKEN=abc\n");
+    r.file("logs/a.log", "log\n");
+    r.file("build/drop.o", "obj\n");
+    r.file("build/keep.txt", "kept\n");
+    r.file("src/main.c", "int main;\n");
+    String dockerfile = "FROM busybox:test\nRUN --mount=type=bind,target=/src "
+        + "sh -c 'cd /src && find . | sort | tr \"\\n\" \" \"; echo'\n";
+    r.build(dockerfile);
+    assertThat(r.output()).filteredOn(l -> !l.isBlank()).containsExactly(
+        ". ./.dockerignore ./Dockerfile ./build ./build/keep.txt ./src ./src/main.c ");
+    r.file("secret.env", "TOKEN=changed\n");
+    r.build(dockerfile);
+    assertThat(r.ranSteps()).as("an edit of an ignored file").isEmpty();
+    assertThatThrownBy(() -> r.build("FROM busybox:test\nRUN --mount=type=bind,source=secret.env,target=/s cat /s\n"))
+        .isInstanceOf(BuildException.class).hasMessageStartingWith("Dockerfile:2: ")
+        .hasMessageContaining("not found in the context");
+
+    Path docs = Files.createDirectories(tmp.resolve("docs"));
+    Files.writeString(docs.resolve(".dockerignore"), "private\n");
+    Files.writeString(docs.resolve("page.md"), "# manual\n");
+    Files.writeString(docs.resolve("private"), "x\n");
+    r.build("FROM busybox:test\nRUN --mount=type=bind,from=docs,target=/d,rw sh -c 'ls /d | tr \"\\n\" \" \"; echo'\n",
+        o -> o.buildContext("docs", docs.toString()));
+    assertThat(r.output()).filteredOn(l -> !l.isBlank()).containsExactly("page.md ");
+    assertThat(docs.resolve("private")).hasContent("x");
+  }
+
   static String sha256(String s) {
     return Digest.sha256Of(s.getBytes(StandardCharsets.UTF_8)).hex();
   }

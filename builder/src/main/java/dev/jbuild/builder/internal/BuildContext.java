@@ -61,6 +61,15 @@ public final class BuildContext implements AutoCloseable {
   }
 
   /**
+   * A directory named context ({@code --build-context NAME=DIR}) with its own {@code .dockerignore}, as BuildKit
+   * reads it for a local named context (no Dockerfile-specific ignore file: there is no Dockerfile there).
+   */
+  static BuildContext openNamed(Path root) throws BuildException {
+    BuildContext plain = new BuildContext(root);
+    return new BuildContext(plain.root, readIgnore(plain, null), null, null);
+  }
+
+  /**
    * A context read from {@code tar} (plain or compressed, as {@code docker build - < ctx.tar.gz}) and unpacked
    * with the layer applier's guarantees into a new directory under {@code scratchParent}, which {@link #close()}
    * deletes. When the stream is not an archive it is the Dockerfile itself and the context is empty, as docker

@@ -87,7 +87,7 @@ final class CopySources implements AutoCloseable {
     Optional<NamedDirectory> dir = namedDirectory(from, where);
     if (dir.isPresent()) {
       try {
-        return new DirTree(dir.get().files().root(), PatternMatcher.none(), false, "build context " + from,
+        return new DirTree(dir.get().files().root(), dir.get().files().ignore(), false, "build context " + from,
             dir.get().hasher());
       } catch (IOException e) {
         throw new BuildException(where + ": build context " + from + ": " + e.getMessage(), e);
@@ -213,9 +213,12 @@ final class CopySources implements AutoCloseable {
     NamedDirectory known = namedDirectories.get(dir.get());
     if (known == null) {
       try {
-        BuildContext files = new BuildContext(dir.get());
-        boolean fetched = files.root().startsWith(store.root().toRealPath().resolve("tmp"));
+        boolean fetched = dir.get().toRealPath().startsWith(store.root().toRealPath().resolve("tmp"));
+        // A local directory's own .dockerignore applies to it, as in BuildKit; a fetched one's does not.
+        BuildContext files = fetched ? new BuildContext(dir.get()) : BuildContext.openNamed(dir.get());
         known = new NamedDirectory(files, ContextHasher.open(store, files.root()), !fetched);
+      } catch (BuildException e) {
+        throw new BuildException(where + ": build context " + name + ": " + e.getMessage(), e);
       } catch (IOException | StoreException e) {
         throw new BuildException(where + ": build context " + name + ": " + e.getMessage(), e);
       }
@@ -238,6 +241,11 @@ final class CopySources implements AutoCloseable {
       unpacked.put(archive, dir);
     }
     return dir;
+  }
+
+  /** A new empty directory in the build's scratch directory, removed when the build ends. */
+  synchronized Path scratchDirectory(String where) throws BuildException {
+    return newScratchDir(where);
   }
 
   /** A file in the scratch directory for generated content (heredocs). */

@@ -236,6 +236,15 @@ final class RunMounts {
     try {
       if (dir != null) {
         Path resolved = source(run, m, dir);
+        PatternMatcher ignore = dir.files().ignore();
+        if (Files.isDirectory(resolved, LinkOption.NOFOLLOW_LINKS)
+            && ContextDigests.hidesAnything(dir.files().root(), resolved, ignore)) {
+          // The mount shows the context as COPY does, without what its .dockerignore leaves out (as in BuildKit,
+          // where those files are never sent): a copy of the directory without them, in hard links.
+          Path view = sources.scratchDirectory(ctx.where(run));
+          ContextDigests.mirror(dir.files().root(), resolved, ignore, view);
+          resolved = view;
+        }
         if (rw) {
           // Writes go to a throw-away overlay, never to the host: for a single file, an overlay of its directory.
           boolean directory = Files.isDirectory(resolved, LinkOption.NOFOLLOW_LINKS);
@@ -253,6 +262,9 @@ final class RunMounts {
       }
     } catch (ContainerException e) {
       throw new BuildException(ctx.where(run) + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new BuildException(ctx.where(run) + ": cannot prepare the mount source \"" + source + "\": "
+          + e.getMessage(), e);
     }
     p.mounts.add(Mount.bind(host.toString(), dst, !rw));
   }
@@ -474,7 +486,8 @@ final class RunMounts {
   private Path source(Run run, RunMount m, DirContext dir) throws BuildException {
     String source = option(m, "source", "src");
     Path resolved = dir.files().resolveInRoot(source == null ? "" : source, ctx.where(run));
-    if (!Files.exists(resolved, LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(resolved, LinkOption.NOFOLLOW_LINKS) || ContextDigests.ignored(dir.files().root(), resolved,
+        Files.isDirectory(resolved, LinkOption.NOFOLLOW_LINKS), dir.files().ignore())) {
       String from = m.options().get("from");
       throw new BuildException(ctx.where(run) + ": mount source \"" + source + "\" not found in the "
           + (from == null ? "context" : "build context " + from));
@@ -486,7 +499,7 @@ final class RunMounts {
     String source = option(m, "source", "src");
     Path root = source(run, m, dir);
     try {
-      Digest d = ContextDigests.tree(dir.hasher(), dir.files().root(), root);
+      Digest d = ContextDigests.tree(dir.hasher(), dir.files().root(), root, dir.files().ignore());
       return d.toString();
     } catch (IOException e) {
       throw new BuildException(ctx.where(run) + ": cannot hash mount source \"" + source + "\": " + e.getMessage(),
