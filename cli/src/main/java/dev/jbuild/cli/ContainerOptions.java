@@ -73,6 +73,11 @@ final class ContainerOptions {
       description = "The signal jbuild stop sends first (default: the image's STOPSIGNAL, else SIGTERM).")
   String stopSignal;
 
+  @Option(names = "--security-opt", paramLabel = "seccomp=unconfined",
+      description = "seccomp=unconfined runs without the default seccomp filter (which refuses what Docker's "
+          + "default profile refuses: mount, unshare, new namespaces, keyrings, bpf, kernel modules, ...).")
+  List<String> securityOpts = new ArrayList<>();
+
   /** The container's options for {@code image}'s config, the command line's {@code command}, and its short id. */
   RunOptions resolve(ContainerConfig image, List<String> command, String shortId, boolean autoRemove)
       throws ContainerException {
@@ -105,6 +110,15 @@ final class ContainerOptions {
     } catch (IllegalArgumentException e) {
       throw new Errors.UserError(e.getMessage() + (stopSignal == null ? " (the image's STOPSIGNAL)" : ""));
     }
+    boolean unconfined = false;
+    for (String o : securityOpts) {
+      // docker also reads the old "seccomp:unconfined"
+      if (o.equals("seccomp=unconfined") || o.equals("seccomp:unconfined")) {
+        unconfined = true;
+      } else {
+        throw new Errors.UserError("--security-opt " + o + " is not supported: jbuild takes seccomp=unconfined");
+      }
+    }
     List<Mount> mounts = mounts(image);
     List<String> hosts = new ArrayList<>();
     for (String h : addHosts) {
@@ -114,7 +128,7 @@ final class ContainerOptions {
         DockerRules.env(image, overrides, name, tty),
         workdir != null ? workdir : image.workingDir() != null ? image.workingDir() : "/",
         user != null ? user : image.user() != null ? image.user() : "",
-        name, network.equals("host"), mounts, readOnly, tty, interactive, signal, autoRemove, hosts);
+        name, network.equals("host"), mounts, readOnly, tty, interactive, signal, autoRemove, hosts, unconfined);
   }
 
   private List<Mount> mounts(ContainerConfig image) {

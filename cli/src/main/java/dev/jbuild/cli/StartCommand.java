@@ -59,6 +59,6 @@ final class StartCommand implements Callable<Integer> {
   private static dev.jbuild.runtime.RunOptions withInteractive(ContainerRecord r) {
     dev.jbuild.runtime.RunOptions o = r.options();
     return new dev.jbuild.runtime.RunOptions(o.args(), o.env(), o.cwd(), o.user(), o.hostname(), o.hostNetwork(),
-        o.mounts(), o.readOnly(), o.tty(), true, o.stopSignal(), o.autoRemove(), o.addHosts());
+        o.mounts(), o.readOnly(), o.tty(), true, o.stopSignal(), o.autoRemove(), o.addHosts(), o.seccompUnconfined());
   }
 }

@@ -150,6 +150,32 @@ class ContainerLauncherIT {
 
   @ParameterizedTest(name = "as {0}")
   @ValueSource(strings = {"root", "user"})
+  void seccomp_defaultFilterEverywhere_unconfinedOnlyWhenAsked(String who) throws Exception {
+    install(who.equals("user"));
+    Processes.Output def = jbuild("run", "--rm", "bb:1", "sh", "-c",
+        "grep '^Seccomp:' /proc/self/status; busybox unshare -r true; echo \"unshare=$?\"");
+    assertThat(def.out()).as(def.toString()).isEqualTo("Seccomp:\t2\nunshare=1\n");
+    assertThat(def.err()).contains("Operation not permitted");
+    Processes.Output off = jbuild("run", "--rm", "--security-opt", "seccomp=unconfined", "bb:1", "grep",
+        "^Seccomp:", "/proc/self/status");
+    assertThat(off.out()).as(off.toString()).isEqualTo("Seccomp:\t0\n");
+    Processes.Output bad = jbuild("run", "--rm", "--security-opt", "apparmor=unconfined", "bb:1", "true");
+    assertThat(bad.exit()).isEqualTo(125);
+    assertThat(bad.err()).contains("--security-opt apparmor=unconfined is not supported");
+
+    // A kept container keeps its choice when started again; exec runs under the container's filter.
+    Processes.Output kept = jbuild("run", "--name", "s1", "--security-opt", "seccomp=unconfined", "bb:1", "grep",
+        "^Seccomp:", "/proc/self/status");
+    assertThat(kept.out()).as(kept.toString()).isEqualTo("Seccomp:\t0\n");
+    Processes.Output again = jbuild("start", "-a", "s1");
+    assertThat(again.out()).as(again.toString()).isEqualTo("Seccomp:\t0\n");
+    assertThat(jbuild("run", "-d", "--name", "s2", "bb:1", "sleep", "60").exit()).isZero();
+    Processes.Output exec = jbuild("exec", "s2", "grep", "^Seccomp:", "/proc/self/status");
+    assertThat(exec.out()).as(exec.toString()).isEqualTo("Seccomp:\t2\n");
+  }
+
+  @ParameterizedTest(name = "as {0}")
+  @ValueSource(strings = {"root", "user"})
   void sigterm_toJbuild_reachesTheContainer(String who) throws Exception {
     install(who.equals("user"));
     Process p = new ProcessBuilder(command("run", "--rm", "bb:1", "sh", "-c",

@@ -74,6 +74,7 @@ final class ContainerRecordJson {
     o.put("stopSignal", p.stopSignal());
     o.put("autoRemove", p.autoRemove());
     strings(o.putArray("addHosts"), p.addHosts());
+    o.put("seccompUnconfined", p.seccompUnconfined()); // missing (an older record) reads as false: confined
     return o;
   }
 
@@ -89,7 +90,7 @@ final class ContainerRecordJson {
     return new RunOptions(strings(o.get("args")), strings(o.get("env")), text(o, "cwd"), text(o, "user"),
         text(o, "hostname"), o.path("hostNetwork").asBoolean(), mounts, o.path("readOnly").asBoolean(),
         o.path("tty").asBoolean(), o.path("interactive").asBoolean(), text(o, "stopSignal"),
-        o.path("autoRemove").asBoolean(), strings(o.get("addHosts")));
+        o.path("autoRemove").asBoolean(), strings(o.get("addHosts")), o.path("seccompUnconfined").asBoolean());
   }
 
   private static ObjectNode state(ContainerRecord.State s) {

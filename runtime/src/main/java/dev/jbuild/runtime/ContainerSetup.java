@@ -53,7 +53,7 @@ final class ContainerSetup {
         mounts.add(Mount.bind(hostsFile(dir, o.addHosts()).toString(), "/etc/hosts", true));
       }
       ContainerSpec spec = new ContainerSpec(o.args(), o.env(), o.cwd(), ids.uid(), ids.gid(), o.hostname(),
-          o.hostNetwork(), ids.additionalGids(), mounts);
+          o.hostNetwork(), ids.additionalGids(), mounts, o.seccompUnconfined());
       ObjectNode config = OciBundle.config(spec);
       ((ObjectNode) config.path("process")).put("terminal", o.tty());
       ((ObjectNode) config.path("root")).put("readonly", o.readOnly());

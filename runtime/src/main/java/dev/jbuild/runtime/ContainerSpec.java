@@ -16,10 +16,11 @@ import java.util.Objects;
  *     namespace with only {@code lo} ({@code --network=none})
  * @param additionalGids supplementary groups of the process
  * @param mounts extra mounts, after the standard ones, in order
+ * @param seccompUnconfined run without the default seccomp filter ({@code --security-opt seccomp=unconfined})
  */
 public record ContainerSpec(
     List<String> args, List<String> env, String cwd, long uid, long gid, String hostname, boolean hostNetwork,
-    List<Long> additionalGids, List<Mount> mounts) {
+    List<Long> additionalGids, List<Mount> mounts, boolean seccompUnconfined) {
 
   public ContainerSpec {
     args = List.copyOf(Objects.requireNonNull(args, "args"));
@@ -44,36 +45,52 @@ public record ContainerSpec(
     }
   }
 
+  /** A spec under the default seccomp filter. */
+  public ContainerSpec(
+      List<String> args, List<String> env, String cwd, long uid, long gid, String hostname, boolean hostNetwork,
+      List<Long> additionalGids, List<Mount> mounts) {
+    this(args, env, cwd, uid, gid, hostname, hostNetwork, additionalGids, mounts, false);
+  }
+
   /** Runs {@code args} as root in {@code /}, with the host network and hostname {@code jbuild}. */
   public static ContainerSpec of(List<String> args) {
     return new ContainerSpec(args, List.of(), "/", 0, 0, "jbuild", true, List.of(), List.of());
   }
 
   public ContainerSpec withEnv(List<String> newEnv) {
-    return new ContainerSpec(args, newEnv, cwd, uid, gid, hostname, hostNetwork, additionalGids, mounts);
+    return new ContainerSpec(args, newEnv, cwd, uid, gid, hostname, hostNetwork, additionalGids, mounts,
+        seccompUnconfined);
   }
 
   public ContainerSpec withCwd(String newCwd) {
-    return new ContainerSpec(args, env, newCwd, uid, gid, hostname, hostNetwork, additionalGids, mounts);
+    return new ContainerSpec(args, env, newCwd, uid, gid, hostname, hostNetwork, additionalGids, mounts,
+        seccompUnconfined);
   }
 
   public ContainerSpec withUser(long newUid, long newGid) {
-    return new ContainerSpec(args, env, cwd, newUid, newGid, hostname, hostNetwork, additionalGids, mounts);
+    return new ContainerSpec(args, env, cwd, newUid, newGid, hostname, hostNetwork, additionalGids, mounts,
+        seccompUnconfined);
   }
 
   public ContainerSpec withAdditionalGids(List<Long> gids) {
-    return new ContainerSpec(args, env, cwd, uid, gid, hostname, hostNetwork, gids, mounts);
+    return new ContainerSpec(args, env, cwd, uid, gid, hostname, hostNetwork, gids, mounts, seccompUnconfined);
   }
 
   public ContainerSpec withMounts(List<Mount> newMounts) {
-    return new ContainerSpec(args, env, cwd, uid, gid, hostname, hostNetwork, additionalGids, newMounts);
+    return new ContainerSpec(args, env, cwd, uid, gid, hostname, hostNetwork, additionalGids, newMounts,
+        seccompUnconfined);
   }
 
   public ContainerSpec withHostname(String newHostname) {
-    return new ContainerSpec(args, env, cwd, uid, gid, newHostname, hostNetwork, additionalGids, mounts);
+    return new ContainerSpec(args, env, cwd, uid, gid, newHostname, hostNetwork, additionalGids, mounts,
+        seccompUnconfined);
   }
 
   public ContainerSpec withHostNetwork(boolean host) {
-    return new ContainerSpec(args, env, cwd, uid, gid, hostname, host, additionalGids, mounts);
+    return new ContainerSpec(args, env, cwd, uid, gid, hostname, host, additionalGids, mounts, seccompUnconfined);
+  }
+
+  public ContainerSpec withSeccompUnconfined(boolean unconfined) {
+    return new ContainerSpec(args, env, cwd, uid, gid, hostname, hostNetwork, additionalGids, mounts, unconfined);
   }
 }

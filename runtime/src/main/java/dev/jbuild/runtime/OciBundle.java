@@ -16,8 +16,10 @@ import java.util.Objects;
  *
  * <p>The config follows what runc's {@code spec} and Docker produce by default: Docker's default capabilities in the
  * bounding, effective and permitted sets with empty inheritable and ambient sets (X08), {@code noNewPrivileges},
- * runc's masked and read-only paths, and the standard mounts. The JSON is a function of the {@link ContainerSpec}
- * alone, so the same spec always gives the same bytes.
+ * runc's masked and read-only paths, the standard mounts, and the effect of Docker's default seccomp profile
+ * ({@code SeccompProfile}; left out with {@link ContainerSpec#seccompUnconfined()}). The JSON is a function of the
+ * {@link ContainerSpec} and the host (its architecture and kernel, which host files exist), so the same spec always
+ * gives the same bytes on one machine.
  */
 public final class OciBundle {
   /** The OCI runtime-spec version the config claims. */
@@ -176,6 +178,9 @@ public final class OciBundle {
     }
     l.set("maskedPaths", strings(MASKED_PATHS));
     l.set("readonlyPaths", strings(READONLY_PATHS));
+    if (!spec.seccompUnconfined()) {
+      l.set("seccomp", SeccompProfile.forHost());
+    }
     return l;
   }
 

@@ -20,11 +20,12 @@ import java.util.Objects;
  * @param stopSignal the signal {@code stop} sends first, e.g. {@code SIGTERM}
  * @param autoRemove remove the container and its writable layer when it exits ({@code --rm})
  * @param addHosts {@code NAME:IP} entries added to a copy of the host's /etc/hosts
+ * @param seccompUnconfined run without the default seccomp filter ({@code --security-opt seccomp=unconfined})
  */
 public record RunOptions(
     List<String> args, List<String> env, String cwd, String user, String hostname, boolean hostNetwork,
     List<Mount> mounts, boolean readOnly, boolean tty, boolean interactive, String stopSignal, boolean autoRemove,
-    List<String> addHosts) {
+    List<String> addHosts, boolean seccompUnconfined) {
 
   /** The mount type of a named volume in {@link #mounts()}: its source is the volume's name. */
   public static final String VOLUME = "volume";
@@ -41,5 +42,14 @@ public record RunOptions(
     if (args.isEmpty()) {
       throw new IllegalArgumentException("a container needs a command to run");
     }
+  }
+
+  /** Options under the default seccomp filter. */
+  public RunOptions(
+      List<String> args, List<String> env, String cwd, String user, String hostname, boolean hostNetwork,
+      List<Mount> mounts, boolean readOnly, boolean tty, boolean interactive, String stopSignal, boolean autoRemove,
+      List<String> addHosts) {
+    this(args, env, cwd, user, hostname, hostNetwork, mounts, readOnly, tty, interactive, stopSignal, autoRemove,
+        addHosts, false);
   }
 }

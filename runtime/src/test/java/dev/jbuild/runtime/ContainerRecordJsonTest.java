@@ -30,6 +30,20 @@ class ContainerRecordJsonTest {
     assertThat(ContainerRecordJson.read(ContainerRecordJson.write(RUNNING))).isEqualTo(RUNNING);
     ContainerRecord exited = RUNNING.withState(RUNNING.state().exited(137, "2026-11-23T00:00:02Z", "killed"));
     assertThat(ContainerRecordJson.read(ContainerRecordJson.write(exited))).isEqualTo(exited);
+    RunOptions o = RUNNING.options();
+    ContainerRecord unconfined = new ContainerRecord(RUNNING.id(), RUNNING.name(), RUNNING.image(),
+        RUNNING.imageDigest(), RUNNING.imageMediaType(), RUNNING.imageSize(), RUNNING.created(),
+        new RunOptions(o.args(), o.env(), o.cwd(), o.user(), o.hostname(), o.hostNetwork(), o.mounts(), o.readOnly(),
+            o.tty(), o.interactive(), o.stopSignal(), o.autoRemove(), o.addHosts(), true), RUNNING.state());
+    assertThat(ContainerRecordJson.read(ContainerRecordJson.write(unconfined))).isEqualTo(unconfined);
+  }
+
+  /** A container kept by a jbuild from before the seccomp filter starts confined. */
+  @Test
+  void read_recordWithoutSeccompField_isConfined() throws Exception {
+    ObjectNode tree = (ObjectNode) JsonTrees.read(ContainerRecordJson.write(RUNNING));
+    ((ObjectNode) tree.get("options")).remove("seccompUnconfined");
+    assertThat(ContainerRecordJson.read(JsonTrees.write(tree)).options().seccompUnconfined()).isFalse();
   }
 
   /** Stores written before this codec (by databind's record serialiser) must still read, field for field. */

@@ -90,6 +90,19 @@ class OciBundleTest {
   }
 
   @Test
+  void config_seccomp_defaultProfileUnlessUnconfined() {
+    JsonNode seccomp = OciBundle.config(ContainerSpec.of(List.of("true"))).get("linux").get("seccomp");
+    assertThat(seccomp.get("defaultAction").asText()).isEqualTo("SCMP_ACT_ALLOW");
+    assertThat(seccomp.get("syscalls")).isNotEmpty();
+    assertThat(seccomp.get("syscalls").get(0).get("names")).extracting(JsonNode::asText)
+        .contains("unshare", "mount", "keyctl");
+    assertThat(OciBundle.config(ContainerSpec.of(List.of("true")).withUser(5, 5)).get("linux").has("seccomp"))
+        .as("kept by the other withers").isTrue();
+    assertThat(OciBundle.config(ContainerSpec.of(List.of("true")).withSeccompUnconfined(true).withUser(5, 5))
+        .get("linux").has("seccomp")).isFalse();
+  }
+
+  @Test
   void spec_badInput_isRefused() {
     assertThatThrownBy(() -> ContainerSpec.of(List.of())).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ContainerSpec.of(List.of("true")).withCwd("rel"))
