@@ -8,6 +8,7 @@ import dev.jbuild.store.Store;
 import dev.jbuild.store.StoredImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -192,6 +193,42 @@ class ContainerRunIT {
     assertThat(cli.run("start", "d1").exit()).isZero();
     assertThat(cli.run("stop", "d1").exit()).isZero();
     assertThat(cli.run("logs", "d1").out()).isEqualTo("ready\ngot USR1\nready\ngot USR1\n");
+  }
+
+  /**
+   * docker builds an exec's groups from scratch: the given group alone, or the named user's groups in the image.
+   * runc exec --additional-gids adds to the container's groups, so exec -u used to keep root's group 0.
+   */
+  @Test
+  void exec_asAnotherUser_getsThatUsersGroupsOnly_andTheContainersCapabilities() throws Exception {
+    Path tar = BusyboxRootfs.tar(tmp.resolve("img-groups"),
+        root -> Files.writeString(root.resolve("etc/group"), "extra:x:3456:alice\n", StandardOpenOption.APPEND));
+    assertThat(cli.run("import", tar.toString(), "bb:groups").exit()).isZero();
+    Cli.Result asRoot = cli.run("run", "-d", "--name", "d1", "bb:groups", "sleep", "1000");
+    assertThat(asRoot.exit()).as(asRoot.toString()).isZero();
+    Cli.Result asAlice = cli.run("run", "-d", "--name", "e1", "-u", "alice", "bb:groups", "sleep", "1000");
+    assertThat(asAlice.exit()).as(asAlice.toString()).isZero();
+    for (String c : List.of("d1", "e1")) {
+      Cli.Result numeric = cli.run("exec", "-u", "4242:4242", c, "sh", "-c", "id -u; id -g; id -G");
+      assertThat(numeric.out()).as(numeric.toString()).isEqualTo("4242\n4242\n4242\n");
+      Cli.Result named = cli.run("exec", "-u", "alice", c, "id", "-G");
+      assertThat(named.out()).as(named.toString()).isEqualTo("2345 3456\n");
+      Cli.Result nobody = cli.run("exec", "-u", "nobody", c, "id", "-G");
+      assertThat(nobody.out()).as(nobody.toString()).isEqualTo("65534\n");
+    }
+    assertThat(cli.run("exec", "d1", "id", "-G").out()).isEqualTo("0\n");
+    assertThat(cli.run("exec", "e1", "id", "-G").out()).isEqualTo("2345 3456\n");
+    // As root, the exec has the container's process's capabilities and no-new-privileges, nothing more.
+    Cli.Result caps = cli.run("exec", "d1", "sh", "-c",
+        "grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs)' /proc/self/status; echo --;"
+            + " grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs)' /proc/1/status");
+    assertThat(caps.exit()).as(caps.toString()).isZero();
+    String[] halves = caps.out().split("--\n");
+    assertThat(halves[0]).contains("NoNewPrivs:\t1").contains("CapInh:\t0000000000000000").isEqualTo(halves[1]);
+    // The exec's -e replaces the container's value instead of adding a second entry.
+    Cli.Result env = cli.run("exec", "-e", "HOSTNAME=over", "d1", "sh", "-c",
+        "env | grep -c '^HOSTNAME='; echo $HOSTNAME");
+    assertThat(env.out()).as(env.toString()).isEqualTo("1\nover\n");
   }
 
   @Test

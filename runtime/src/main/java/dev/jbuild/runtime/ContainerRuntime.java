@@ -1,6 +1,8 @@
 package dev.jbuild.runtime;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.JsonTrees;
 import dev.jbuild.store.Store;
 import java.io.File;
 import java.io.IOException;
@@ -333,8 +335,9 @@ public final class ContainerRuntime {
   }
 
   /**
-   * Runs {@code args} in the running container (runc exec): with the container's environment plus {@code env},
-   * as {@code user} (empty: the container's) in {@code cwd} (null: the container's). Returns docker's exit code.
+   * Runs {@code args} in the running container (runc exec): with the container's environment, {@code env} replacing
+   * or adding entries (a bare {@code KEY} removes one), as {@code user} (empty: the container's), with that user's
+   * groups only, in {@code cwd} (null: the container's). Returns docker's exit code.
    */
   public int exec(ContainerRecord record, List<String> args, List<String> env, String user, String cwd,
       boolean tty, boolean interactive, Stdio stdio) throws ContainerException {
@@ -350,27 +353,20 @@ public final class ContainerRuntime {
     ImageUsers.Ids ids = ImageUsers.resolve(dir.resolve("rootfs"),
         user == null || user.isEmpty() ? r.options().user() : user);
     Path log = dir.resolve("exec-" + ProcessHandle.current().pid() + ".log");
+    Path processFile = dir.resolve("exec-" + ProcessHandle.current().pid() + ".json");
+    try {
+      JsonNode config = JsonTrees.read(Files.readAllBytes(dir.resolve("config.json")));
+      ExecProcess.write(processFile, ExecProcess.of(config, ids, args, env, cwd, tty));
+    } catch (IOException e) {
+      throw new ContainerException("cannot write the exec process of " + r.name() + ": " + e.getMessage(), e);
+    }
     List<String> cmd = new ArrayList<>();
     if (!tty) {
       cmd.add(HostTools.locate("setsid", "/usr/bin/setsid", "/bin/setsid").toString());
     }
+    // The whole process, not flags: runc's --additional-gids would add to the container's groups, not replace them.
     cmd.addAll(List.of(runc.binary().toString(), "--root", runcState.toString(), "--log", log.toString(),
-        "--log-format", "json", "exec"));
-    if (tty) {
-      cmd.add("--tty");
-    }
-    if (cwd != null) {
-      cmd.addAll(List.of("--cwd", cwd));
-    }
-    cmd.addAll(List.of("--user", ids.uid() + ":" + ids.gid()));
-    for (long g : ids.additionalGids()) {
-      cmd.addAll(List.of("--additional-gids", Long.toString(g)));
-    }
-    for (String e : env) {
-      cmd.addAll(List.of("--env", e));
-    }
-    cmd.add(r.id());
-    cmd.addAll(args);
+        "--log-format", "json", "exec", "--process", processFile.toString(), r.id()));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
     if (!interactive || stdio.in() == null) {
       pb.redirectInput(DEV_NULL);
@@ -401,10 +397,12 @@ public final class ContainerRuntime {
       Thread.currentThread().interrupt();
       throw new ContainerException("interrupted while running exec in " + r.name(), e);
     } finally {
-      try {
-        Files.deleteIfExists(log);
-      } catch (IOException e) {
-        // a stale exec log is harmless
+      for (Path f : List.of(log, processFile)) {
+        try {
+          Files.deleteIfExists(f);
+        } catch (IOException e) {
+          // a stale exec log is harmless; the process file is as private as the container's config.json
+        }
       }
     }
   }

@@ -81,6 +81,27 @@ public final class DockerRules {
   }
 
   /**
+   * docker's {@code ReplaceOrAppendEnvValues}: each {@code KEY=VALUE} of {@code overrides} replaces the entry of the
+   * same key in {@code defaults} (keeping its place) or is appended; a bare {@code KEY} removes it.
+   */
+  public static List<String> replaceOrAppend(List<String> defaults, List<String> overrides) {
+    Map<String, String> env = new LinkedHashMap<>();
+    List<String> all = new ArrayList<>(defaults);
+    all.addAll(overrides);
+    for (String e : all) {
+      int eq = e.indexOf('=');
+      if (eq > 0) {
+        env.put(e.substring(0, eq), e.substring(eq + 1));
+      } else if (eq < 0) {
+        env.remove(e);
+      }
+    }
+    List<String> out = new ArrayList<>();
+    env.forEach((k, v) -> out.add(k + "=" + v));
+    return out;
+  }
+
+  /**
    * {@code -e} values and {@code --env-file} lines as {@code KEY=VALUE}: {@code KEY} alone takes the host's value
    * and is dropped when the host has none; in files, blank lines and {@code #} comments are skipped.
    *

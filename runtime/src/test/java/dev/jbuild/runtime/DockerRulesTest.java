@@ -57,6 +57,12 @@ class DockerRulesTest {
   }
 
   @Test
+  void replaceOrAppend_replacesInPlace_appendsNew_bareKeyRemoves() {
+    assertThat(DockerRules.replaceOrAppend(List.of("A=1", "B=2", "C=3"), List.of("B=x", "D=4", "C")))
+        .containsExactly("A=1", "B=x", "D=4");
+  }
+
+  @Test
   void envEntries_keyAlone_takesTheHostValueOrIsDropped() {
     assertThat(DockerRules.envEntries(List.of("A=x=y", "HOSTVAR", "UNSET"), Map.of("HOSTVAR", "v"), null))
         .containsExactly("A=x=y", "HOSTVAR=v");
