@@ -82,6 +82,27 @@ class ContainerRunIT {
     assertThat(unknown.err()).contains("unable to find user mallory");
   }
 
+  /** docker: -e KEY unset on the host removes the image's KEY; the same line in an env file leaves it alone. */
+  @Test
+  void run_bareKeyUnsetOnTheHost_removesTheImagesValue_butNotFromAnEnvFile() throws Exception {
+    assertThat(System.getenv("FROM_IMAGE")).isNull();
+    Cli.Result flag = cli.run("run", "--rm", "-e", "FROM_IMAGE", "-e", "NOT_SET_ANYWHERE", "bb:1", "sh", "-c",
+        "env | grep -E '^(FROM_IMAGE|NOT_SET_ANYWHERE)' || echo none");
+    assertThat(flag.out()).as(flag.toString()).isEqualTo("none\n");
+    Path envFile = tmp.resolve("bare.env");
+    Files.writeString(envFile, "FROM_IMAGE\nNOT_SET_ANYWHERE\n");
+    Cli.Result file = cli.run("run", "--rm", "--env-file", envFile.toString(), "bb:1", "sh", "-c",
+        "env | grep -E '^(FROM_IMAGE|NOT_SET_ANYWHERE)'");
+    assertThat(file.out()).as(file.toString()).isEqualTo("FROM_IMAGE=yes\n");
+    // A later -e KEY=VALUE still wins over an earlier bare one, and exec -e KEY removes it from the exec's process.
+    Cli.Result d = cli.run("run", "-d", "--name", "d1", "-e", "FROM_IMAGE", "-e", "FROM_IMAGE=again", "bb:1",
+        "sleep", "1000");
+    assertThat(d.exit()).as(d.toString()).isZero();
+    assertThat(cli.run("exec", "d1", "sh", "-c", "echo $FROM_IMAGE").out()).isEqualTo("again\n");
+    assertThat(cli.run("exec", "-e", "FROM_IMAGE", "d1", "sh", "-c", "echo ${FROM_IMAGE-unset}").out())
+        .isEqualTo("unset\n");
+  }
+
   @Test
   void run_bindMounts_writeToTheHost_andReadOnlyRefuses() throws Exception {
     Path host = Files.createDirectories(tmp.resolve("host"));

@@ -58,26 +58,22 @@ public final class DockerRules {
 
   /**
    * The environment: the image's, then {@code overrides} key by key; PATH when the image sets none,
-   * {@code HOSTNAME}, and {@code TERM=xterm} with a tty (both only when not already set by the user).
+   * {@code HOSTNAME}, and {@code TERM=xterm} with a tty (both only when not already set by the user). A bare
+   * {@code KEY} in {@code overrides} (from {@code -e KEY} with KEY unset on the host) removes KEY, as docker does.
    */
   public static List<String> env(ContainerConfig image, List<String> overrides, String hostname, boolean tty) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("PATH", DEFAULT_PATH);
-    env.put("HOSTNAME", hostname);
+    List<String> defaults = new ArrayList<>(List.of("PATH=" + DEFAULT_PATH, "HOSTNAME=" + hostname));
     if (tty) {
-      env.put("TERM", "xterm");
+      defaults.add("TERM=xterm");
     }
-    List<String> all = new ArrayList<>(image == null ? List.of() : image.env());
-    all.addAll(overrides);
-    for (String e : all) {
-      int eq = e.indexOf('=');
-      if (eq > 0) {
-        env.put(e.substring(0, eq), e.substring(eq + 1));
+    List<String> all = new ArrayList<>();
+    for (String e : image == null ? List.<String>of() : image.env()) {
+      if (e.indexOf('=') > 0) {
+        all.add(e);
       }
     }
-    List<String> out = new ArrayList<>();
-    env.forEach((k, v) -> out.add(k + "=" + v));
-    return out;
+    all.addAll(overrides);
+    return replaceOrAppend(defaults, all);
   }
 
   /**
@@ -102,8 +98,10 @@ public final class DockerRules {
   }
 
   /**
-   * {@code -e} values and {@code --env-file} lines as {@code KEY=VALUE}: {@code KEY} alone takes the host's value
-   * and is dropped when the host has none; in files, blank lines and {@code #} comments are skipped.
+   * {@code -e} values and {@code --env-file} lines as {@code KEY=VALUE}: {@code KEY} alone takes the host's value.
+   * When the host has none, docker's CLI sends a {@code -e KEY} as it is (the daemon then removes the image's KEY:
+   * see {@link #env}) but leaves such a file line out (the image's value stays). In files, blank lines and {@code #}
+   * comments are skipped.
    *
    * @param where names the source in errors (e.g. the file and line)
    */
@@ -126,6 +124,8 @@ public final class DockerRules {
         out.add(s);
       } else if (host.containsKey(key)) {
         out.add(key + "=" + host.get(key));
+      } else if (where == null) {
+        out.add(key);
       }
     }
     return out;

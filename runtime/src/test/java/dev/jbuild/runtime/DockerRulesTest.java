@@ -63,9 +63,22 @@ class DockerRulesTest {
   }
 
   @Test
-  void envEntries_keyAlone_takesTheHostValueOrIsDropped() {
+  void envEntries_keyAlone_takesTheHostValue_orStaysBareToRemoveIt() {
     assertThat(DockerRules.envEntries(List.of("A=x=y", "HOSTVAR", "UNSET"), Map.of("HOSTVAR", "v"), null))
-        .containsExactly("A=x=y", "HOSTVAR=v");
+        .containsExactly("A=x=y", "HOSTVAR=v", "UNSET");
+  }
+
+  @Test
+  void envEntries_fileKeyAlone_unsetOnTheHost_isLeftOut() {
+    assertThat(DockerRules.envEntries(List.of("HOSTVAR", "UNSET"), Map.of("HOSTVAR", "v"), "f"))
+        .containsExactly("HOSTVAR=v");
+  }
+
+  @Test
+  void env_bareKey_removesTheImagesValueAndDefaults() {
+    ContainerConfig image = ContainerConfig.EMPTY.withEnv("A", "1").withEnv("B", "2");
+    assertThat(DockerRules.env(image, List.of("A", "HOSTNAME", "C=3"), "box", false))
+        .containsExactly("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "B=2", "C=3");
   }
 
   @Test
