@@ -82,6 +82,20 @@ class ContainerRunIT {
     assertThat(unknown.err()).contains("unable to find user mallory");
   }
 
+  /** Short /etc/passwd and /etc/group lines: missing fields are empty and an empty id is 0, as in docker. */
+  @Test
+  void run_shortPasswdAndGroupLines_readAsDockerReadsThem() throws Exception {
+    Path tar = BusyboxRootfs.tar(tmp.resolve("img-short"), root -> {
+      Files.writeString(root.resolve("etc/passwd"), "short:x:1234\n", StandardOpenOption.APPEND);
+      Files.writeString(root.resolve("etc/group"), "brief:x:3456\n", StandardOpenOption.APPEND);
+    });
+    assertThat(cli.run("import", tar.toString(), "bb:short").exit()).isZero();
+    Cli.Result r = cli.run("run", "--rm", "-u", "short", "bb:short", "sh", "-c", "id -u; id -g");
+    assertThat(r.out()).as(r.toString()).isEqualTo("1234\n0\n");
+    Cli.Result g = cli.run("run", "--rm", "-u", "alice:brief", "bb:short", "sh", "-c", "id -u; id -G");
+    assertThat(g.out()).as(g.toString()).isEqualTo("1234\n3456\n");
+  }
+
   /** docker: -e KEY unset on the host removes the image's KEY; the same line in an env file leaves it alone. */
   @Test
   void run_bareKeyUnsetOnTheHost_removesTheImagesValue_butNotFromAnEnvFile() throws Exception {

@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +23,10 @@ import java.util.Optional;
 public final class ImageUsers {
   private static final long MAX_FILE = 4L << 20;
   private static final int MAX_HOPS = 40;
+  /** name:password:uid:gid:gecos:home:shell */
+  private static final int PASSWD_FIELDS = 7;
+  /** name:password:gid:members */
+  private static final int GROUP_FIELDS = 4;
 
   private ImageUsers() {}
 
@@ -44,8 +49,8 @@ public final class ImageUsers {
     int colon = user.indexOf(':');
     String name = colon < 0 ? user : user.substring(0, colon);
     String group = colon < 0 ? null : user.substring(colon + 1);
-    List<String[]> passwd = read(root, "etc/passwd");
-    List<String[]> groups = read(root, "etc/group");
+    List<String[]> passwd = read(root, "etc/passwd", PASSWD_FIELDS);
+    List<String[]> groups = read(root, "etc/group", GROUP_FIELDS);
     long uid;
     long gid = 0;
     String userName = null;
@@ -74,7 +79,7 @@ public final class ImageUsers {
     List<Long> extra = new ArrayList<>(List.of(gid));
     if (userName != null && (group == null || group.isEmpty())) {
       for (String[] g : groups) {
-        if (g.length >= 4 && List.of(g[3].split(",")).contains(userName) && isNumber(g[2])) {
+        if (List.of(g[3].split(",")).contains(userName) && isNumber(g[2])) {
           long id = Long.parseLong(g[2]);
           if (!extra.contains(id)) {
             extra.add(id);
@@ -102,7 +107,12 @@ public final class ImageUsers {
     return Optional.empty();
   }
 
-  private static List<String[]> read(Path root, String rel) throws ContainerException {
+  /**
+   * The entries of {@code /rel}, each padded to {@code fields} fields: a short line ({@code short:x:1234}) has its
+   * missing fields empty, as in docker (runc's user package), and an empty id counts as 0. A line without even an
+   * id field is no entry (docker would read its uid as 0: root for a typo).
+   */
+  private static List<String[]> read(Path root, String rel, int fields) throws ContainerException {
     List<String[]> out = new ArrayList<>();
     Optional<Path> file;
     try {
@@ -131,7 +141,9 @@ public final class ImageUsers {
       }
       String[] f = line.split(":", -1);
       if (f.length >= 3) {
-        out.add(f);
+        String[] padded = Arrays.copyOf(f, Math.max(f.length, fields));
+        Arrays.fill(padded, f.length, padded.length, "");
+        out.add(padded);
       }
     }
     return out;
@@ -194,6 +206,9 @@ public final class ImageUsers {
   }
 
   private static long number(String s, String what, String user) throws ContainerException {
+    if (s.isEmpty()) {
+      return 0; // a missing or empty field, as docker reads it
+    }
     if (!isNumber(s) || Long.parseLong(s) > 0xFFFF_FFFEL) {
       throw new ContainerException("invalid " + what + " \"" + s + "\" for user " + user);
     }
