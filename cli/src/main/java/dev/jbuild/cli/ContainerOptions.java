@@ -2,6 +2,7 @@ package dev.jbuild.cli;
 
 import dev.jbuild.oci.ContainerConfig;
 import dev.jbuild.runtime.ContainerException;
+import dev.jbuild.runtime.ContainerStore;
 import dev.jbuild.runtime.DockerRules;
 import dev.jbuild.runtime.Mount;
 import dev.jbuild.runtime.RunOptions;
@@ -203,6 +204,10 @@ final class ContainerOptions {
         throw new Errors.UserError("cannot create the bind source " + host + ": " + e.getMessage());
       }
       return Mount.bind(host.toString(), dst, ro);
+    }
+    if (!src.isEmpty() && !ContainerStore.isVolumeName(src)) {
+      throw new Errors.UserError("invalid volume name \"" + src + "\" in -v " + spec + ": a volume name has letters,"
+          + " digits, '_', '.' and '-'; to bind a host directory, give an absolute path or one starting with '.'");
     }
     return new Mount(dst, RunOptions.VOLUME, src,
         ro ? List.of("rbind", "ro", "nosuid", "nodev") : List.of("rbind", "rw", "nosuid", "nodev"));

@@ -82,6 +82,29 @@ class ContainerRunIT {
     assertThat(unknown.err()).contains("unable to find user mallory");
   }
 
+  /** docker removes an auto-remove container whose start fails: nothing is left, attached or detached. */
+  @Test
+  void run_rm_failingBeforeStart_leavesNoContainer() throws Exception {
+    for (List<String> detach : List.of(List.<String>of(), List.of("-d"))) {
+      Cli.Result user = cli.run(Stream.concat(Stream.of("run", "--rm"), Stream.concat(detach.stream(),
+          Stream.of("-u", "nosuch", "bb:1", "true"))).toArray(String[]::new));
+      assertThat(user.exit()).as(user.toString()).isEqualTo(125);
+      assertThat(user.err()).contains("unable to find user nosuch");
+      Cli.Result volume = cli.run(Stream.concat(Stream.of("run", "--rm"), Stream.concat(detach.stream(),
+          Stream.of("-v", "bad/name:/x", "bb:1", "true"))).toArray(String[]::new));
+      assertThat(volume.exit()).as(volume.toString()).isEqualTo(125);
+      assertThat(volume.err()).contains("invalid volume name \"bad/name\" in -v bad/name:/x");
+      assertThat(cli.run("ps", "-a", "-q").out()).as("after " + detach).isEmpty();
+      try (Stream<Path> left = Files.list(store.resolve("containers"))) {
+        assertThat(left.filter(Files::isDirectory)).as("after " + detach).isEmpty();
+      }
+    }
+    // Without --rm the container stays, as docker's does, and its start can be retried.
+    Cli.Result kept = cli.run("run", "--name", "c1", "-u", "nosuch", "bb:1", "true");
+    assertThat(kept.exit()).isEqualTo(125);
+    assertThat(cli.run("ps", "-a").out()).contains("c1");
+  }
+
   /** Short /etc/passwd and /etc/group lines: missing fields are empty and an empty id is 0, as in docker. */
   @Test
   void run_shortPasswdAndGroupLines_readAsDockerReadsThem() throws Exception {

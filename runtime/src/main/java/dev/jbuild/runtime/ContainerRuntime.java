@@ -76,7 +76,7 @@ public final class ContainerRuntime {
   public int startAttached(ContainerRecord record, Stdio stdio) throws ContainerException {
     UserNamespace.requireRoot("running a container");
     ContainerRecord r = requireNotRunning(record);
-    ContainerSetup.Prepared p = ContainerSetup.prepare(containers, rootfs, r);
+    ContainerSetup.Prepared p = prepare(r);
     Path dir = p.bundle();
     RunOptions o = r.options();
     boolean keepLog = !o.autoRemove() && !o.tty();
@@ -109,7 +109,7 @@ public final class ContainerRuntime {
     } catch (IOException | ContainerException e) {
       closeQuietly(log);
       p.rootfs().close();
-      containers.save(r.withState(r.state().exited(DockerRules.ERROR, Instant.now().toString(), e.getMessage())));
+      notStarted(r, e.getMessage());
       if (e instanceof ContainerException c) {
         throw c;
       }
@@ -141,6 +141,36 @@ public final class ContainerRuntime {
     return code;
   }
 
+  /**
+   * {@link ContainerSetup#prepare} for a start; when it fails (a user or volume that cannot be used), an --rm
+   * container is removed at once, as docker removes an auto-remove container whose start failed.
+   */
+  private ContainerSetup.Prepared prepare(ContainerRecord r) throws ContainerException {
+    try {
+      return ContainerSetup.prepare(containers, rootfs, r);
+    } catch (ContainerException | RuntimeException e) {
+      if (r.options().autoRemove()) {
+        try {
+          ContainerSetup.unmountStale(containers.dir(r.id()).resolve("rootfs"));
+          containers.delete(r.id());
+        } catch (ContainerException | RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** runc or its monitor could not be started: an --rm container is removed, another one records exit 125. */
+  private void notStarted(ContainerRecord r, String why) throws ContainerException {
+    if (r.options().autoRemove()) {
+      runcDeleteQuietly(r.id());
+      containers.delete(r.id());
+    } else {
+      containers.save(r.withState(r.state().exited(DockerRules.ERROR, Instant.now().toString(), why)));
+    }
+  }
+
   /** After the process ended: unmount, and remove (--rm) or record the exit. */
   private void finish(ContainerRecord r, MountedRootfs fs, int code) throws ContainerException {
     try {
@@ -166,7 +196,7 @@ public final class ContainerRuntime {
   public ContainerRecord startDetached(ContainerRecord record) throws ContainerException {
     UserNamespace.requireRoot("running a container");
     ContainerRecord r = requireNotRunning(record);
-    ContainerSetup.Prepared p = ContainerSetup.prepare(containers, rootfs, r);
+    ContainerSetup.Prepared p = prepare(r);
     Path dir = p.bundle();
     Path exit = dir.resolve(ContainerStore.EXIT);
     Path pid = dir.resolve(PID_FILE);
@@ -195,7 +225,7 @@ public final class ContainerRuntime {
       monitor = pb.start();
     } catch (IOException | ContainerException e) {
       p.rootfs().close();
-      containers.save(r.withState(r.state().exited(DockerRules.ERROR, Instant.now().toString(), e.getMessage())));
+      notStarted(r, e.getMessage());
       if (e instanceof ContainerException c) {
         throw c;
       }

@@ -64,9 +64,14 @@ public final class ContainerStore {
     return root.resolve(id);
   }
 
+  /** Whether {@code name} can name a volume: docker's rule for local volumes. */
+  public static boolean isVolumeName(String name) {
+    return VOLUME.matcher(name).matches();
+  }
+
   /** Where named volume {@code name} keeps its data: {@code STORE/volumes/NAME/_data}. */
   public Path volume(String name) throws ContainerException {
-    if (!VOLUME.matcher(name).matches()) {
+    if (!isVolumeName(name)) {
       throw new ContainerException("invalid volume name \"" + name + "\": use letters, digits, '_', '.' and '-'");
     }
     return store.root().resolve("volumes").resolve(name).resolve("_data");
