@@ -176,6 +176,20 @@ class ContainerLauncherIT {
 
   @ParameterizedTest(name = "as {0}")
   @ValueSource(strings = {"root", "user"})
+  void detachedTty_getsAPtyWhoseOutputIsLogged_andExecGetsOnlyItsUsersGroups(String who) throws Exception {
+    install(who.equals("user"));
+    Processes.Output d = jbuild("run", "-d", "-t", "--name", "d1", "bb:1", "sh", "-c",
+        "tty; while true; do sleep 0.1; done");
+    assertThat(d.exit()).as(d.toString()).isZero();
+    Processes.Output groups = jbuild("exec", "-u", "4242:4242", "d1", "id", "-G");
+    assertThat(groups.out()).as(groups.toString()).isEqualTo("4242\n");
+    assertThat(jbuild("stop", "-t", "1", "d1").exit()).isZero();
+    Processes.Output logs = jbuild("logs", "d1");
+    assertThat(logs.out().replace("\r", "")).as(logs.toString()).startsWith("/dev/pts/0\n");
+  }
+
+  @ParameterizedTest(name = "as {0}")
+  @ValueSource(strings = {"root", "user"})
   void sigterm_toJbuild_reachesTheContainer(String who) throws Exception {
     install(who.equals("user"));
     Process p = new ProcessBuilder(command("run", "--rm", "bb:1", "sh", "-c",

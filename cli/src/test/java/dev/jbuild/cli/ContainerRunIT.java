@@ -289,6 +289,28 @@ class ContainerRunIT {
     assertThat(env.out()).as(env.toString()).isEqualTo("1\nover\n");
   }
 
+  /** docker run -dt: the container gets a terminal, its output goes to the log, and -dit sh keeps running. */
+  @Test
+  void detached_tty_getsAPty_outputInTheLogs_andStaysOpen() throws Exception {
+    Cli.Result d = cli.run("run", "-d", "-t", "--name", "d1", "bb:1", "sh", "-c",
+        "tty; echo $TERM; test -t 0 && echo stdin-is-a-tty; sleep 0.5; exit 3");
+    assertThat(d.exit()).as(d.toString()).isZero();
+    for (int i = 0; i < 100 && !cli.run("ps", "-a").out().contains("Exited"); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(cli.run("ps", "-a").out()).contains("Exited (3)");
+    Cli.Result logs = cli.run("logs", "d1");
+    assertThat(logs.out().replace("\r", "")).as(logs.toString()).isEqualTo("/dev/pts/0\nxterm\nstdin-is-a-tty\n");
+    // -dit sh: the shell waits on its terminal (never at end of input) until stopped.
+    Cli.Result sh = cli.run("run", "-dit", "--name", "e1", "bb:1", "sh");
+    assertThat(sh.exit()).as(sh.toString()).isZero();
+    Thread.sleep(1000);
+    assertThat(cli.run("ps").out()).contains("e1").contains("Up ");
+    assertThat(cli.run("exec", "e1", "sh", "-c", "readlink /proc/1/fd/0").out()).isEqualTo("/dev/pts/0\n");
+    assertThat(cli.run("stop", "-t", "1", "e1").exit()).isZero();
+    assertThat(cli.run("ps", "-a").out()).doesNotContain("Up ");
+  }
+
   @Test
   void startAttached_rerunsOverTheKeptWritableLayer() {
     Cli.Result first = cli.run("run", "--name", "c1", "bb:1", "sh", "-c", "echo x >> /count; wc -l < /count");

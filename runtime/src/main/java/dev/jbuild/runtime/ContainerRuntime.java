@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -207,21 +208,47 @@ public final class ContainerRuntime {
       }
       // The arguments are runc's argv and the environment names the files: data, never parsed as shell. The dir
       // is removed (--rm) only when the process had started, so that a start error can still be read here.
-      String script = "\"$@\" </dev/null; c=$?; "
+      String script = "\"$@\" 0<>\"$STDIN\"; c=$?; "
           + "printf '%s\\n' \"$c\" > \"$EXIT.tmp\" && mv -f \"$EXIT.tmp\" \"$EXIT\"; "
           + "\"$UMOUNT\" \"$ROOTFS\" 2>/dev/null; "
           + "if [ -n \"$RMDIR\" ] && [ -e \"$PIDFILE\" ]; then rm -f \"$RMDIR/container.json\"; rm -rf \"$RMDIR\"; fi";
       List<String> cmd = new ArrayList<>(List.of(HostTools.locate("setsid", "/usr/bin/setsid", "/bin/setsid")
           .toString(), HostTools.locate("sh", "/bin/sh", "/usr/bin/sh").toString(), "-c", script, "jbuild-monitor"));
-      cmd.addAll(runcArgs(dir, "run", "--bundle", dir.toString(), "--pid-file", pid.toString(), r.id()));
+      Path stdin = DEV_NULL.toPath();
+      if (r.options().tty()) {
+        // runc run -t needs a terminal of its own to proxy the container's console through, and a detached monitor
+        // has none: util-linux script gives it one and copies what the container writes to the log. Its input is a
+        // FIFO held open for reading and writing, so it never ends: at the end of its input script would type an
+        // end-of-file into the container's terminal, and docker run -dt leaves the terminal open. script takes one
+        // command string: it names runc's arguments through the environment, so none is parsed as shell.
+        stdin = dir.resolve("tty-input");
+        Files.deleteIfExists(stdin);
+        HostTools.check(List.of(HostTools.locate("mkfifo", "/usr/bin/mkfifo", "/bin/mkfifo").toString(), "-m",
+            "600", stdin.toString()));
+        cmd.addAll(List.of(HostTools.locate("script", "/usr/bin/script", "/bin/script").toString(), "-qfec",
+            "exec \"$RUNC\" --root \"$RUNC_ROOT\" --log \"$RUNC_LOG\" --log-format json run --bundle \"$BUNDLE\""
+                + " --pid-file \"$PIDFILE\" \"$CONTAINER\"", "/dev/null"));
+      } else {
+        cmd.addAll(runcArgs(dir, "run", "--bundle", dir.toString(), "--pid-file", pid.toString(), r.id()));
+      }
       ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectInput(DEV_NULL)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(ContainerStore.LOG).toFile()))
           .redirectErrorStream(true);
-      pb.environment().put("EXIT", exit.toString());
-      pb.environment().put("UMOUNT", HostTools.locate("umount", "/usr/bin/umount", "/bin/umount").toString());
-      pb.environment().put("ROOTFS", dir.resolve("rootfs").toString());
-      pb.environment().put("PIDFILE", pid.toString());
-      pb.environment().put("RMDIR", r.options().autoRemove() ? dir.toString() : "");
+      Map<String, String> env = pb.environment();
+      env.put("EXIT", exit.toString());
+      env.put("UMOUNT", HostTools.locate("umount", "/usr/bin/umount", "/bin/umount").toString());
+      env.put("ROOTFS", dir.resolve("rootfs").toString());
+      env.put("PIDFILE", pid.toString());
+      env.put("RMDIR", r.options().autoRemove() ? dir.toString() : "");
+      env.put("STDIN", stdin.toString());
+      if (r.options().tty()) {
+        env.put("SHELL", HostTools.locate("sh", "/bin/sh", "/usr/bin/sh").toString()); // what script runs
+        env.put("RUNC", runc.binary().toString());
+        env.put("RUNC_ROOT", runcState.toString());
+        env.put("RUNC_LOG", dir.resolve(RUNC_LOG).toString());
+        env.put("BUNDLE", dir.toString());
+        env.put("CONTAINER", r.id());
+      }
       monitor = pb.start();
     } catch (IOException | ContainerException e) {
       p.rootfs().close();
