@@ -60,7 +60,8 @@ final class ContainerOptions {
       description = "host (default: share the host's network; jbuild has no bridge) or none (only lo).")
   String network;
 
-  @Option(names = "--hostname", paramLabel = "NAME", description = "The hostname (default: the short container id).")
+  @Option(names = "--hostname", paramLabel = "NAME",
+      description = "The hostname (default: the host's on the host network, else the short container id).")
   String hostname;
 
   @Option(names = "--read-only", description = "Mount the root filesystem read-only.")
@@ -88,7 +89,8 @@ final class ContainerOptions {
     if (workdir != null && !workdir.startsWith("/")) {
       throw new Errors.UserError("the working directory '" + workdir + "' is invalid, it needs to be an absolute path");
     }
-    String name = hostname != null ? hostname : shortId;
+    // On the host network docker gives a container the host's own name; otherwise its short id.
+    String name = hostname != null ? hostname : network.equals("host") ? DockerRules.hostName(shortId) : shortId;
     List<String> overrides = new ArrayList<>();
     Map<String, String> host = System.getenv();
     for (Path f : envFiles) {

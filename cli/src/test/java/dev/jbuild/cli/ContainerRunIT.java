@@ -178,6 +178,27 @@ class ContainerRunIT {
     assertThat(hosts.out()).isEqualTo("10.1.2.3\tdb.internal\nbox\n");
   }
 
+  /**
+   * On the host network a container has the host's name, as in docker; with no network, its short id. Either way
+   * its own /etc/hosts (a writable copy; the host's is untouched) resolves that name, as InetAddress.getLocalHost()
+   * needs.
+   */
+  @Test
+  void run_hostnameResolves_inTheContainersOwnWritableHosts() throws Exception {
+    String hostHosts = Files.readString(Path.of("/etc/hosts"));
+    String hostName = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+    Cli.Result host = cli.run("run", "--rm", "bb:1", "sh", "-c",
+        "hostname; echo $HOSTNAME; grep -cw \"$(hostname)\" /etc/hosts >/dev/null && echo resolves; "
+            + "echo '10.9.9.9 added' >> /etc/hosts && grep -c added /etc/hosts");
+    assertThat(host.out()).as(host.toString()).isEqualTo(hostName + "\n" + hostName + "\nresolves\n1\n");
+    Cli.Result none = cli.run("run", "--rm", "--network", "none", "bb:1", "sh", "-c",
+        "hostname; grep -w \"$(hostname)\" /etc/hosts");
+    String id = none.out().lines().findFirst().orElseThrow();
+    assertThat(id).matches("[0-9a-f]{12}");
+    assertThat(none.out()).as(none.toString()).isEqualTo(id + "\n127.0.1.1\t" + id + "\n");
+    assertThat(Files.readString(Path.of("/etc/hosts"))).isEqualTo(hostHosts);
+  }
+
   @Test
   void commit_layerHoldsExactlyTheChange() throws Exception {
     Cli.Result r = cli.run("run", "--name", "c1", "bb:1", "sh", "-c", "echo data > /newfile; rm /etc/group; mkdir /d");

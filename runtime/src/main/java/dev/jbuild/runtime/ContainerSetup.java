@@ -49,8 +49,9 @@ final class ContainerSetup {
           mounts.add(m);
         }
       }
-      if (!o.addHosts().isEmpty()) {
-        mounts.add(Mount.bind(hostsFile(dir, o.addHosts()).toString(), "/etc/hosts", true));
+      if (mounts.stream().noneMatch(m -> m.destination().equals("/etc/hosts"))) {
+        // The container's own copy, writable as in docker, so the host's file is never shown or changed.
+        mounts.add(Mount.bind(hostsFile(dir, o.hostname(), o.addHosts()).toString(), "/etc/hosts", false));
       }
       ContainerSpec spec = new ContainerSpec(o.args(), o.env(), o.cwd(), ids.uid(), ids.gid(), o.hostname(),
           o.hostNetwork(), ids.additionalGids(), mounts, o.seccompUnconfined());
@@ -86,14 +87,23 @@ final class ContainerSetup {
     }
   }
 
-  /** A copy of the host's /etc/hosts with the {@code NAME:IP} entries appended, in the container's dir. */
-  private static Path hostsFile(Path dir, List<String> addHosts) throws IOException {
+  /**
+   * The container's /etc/hosts, in its dir: a copy of the host's, a line for {@code hostname} when the copy does not
+   * name it already (so the container can resolve its own name, as Java's {@code InetAddress.getLocalHost()} needs;
+   * docker adds its container's address the same way), and the {@code NAME:IP} entries of --add-host.
+   */
+  static Path hostsFile(Path dir, String hostname, List<String> addHosts) throws IOException {
     StringBuilder s = new StringBuilder();
     if (Files.isRegularFile(HOST_HOSTS)) {
       s.append(Files.readString(HOST_HOSTS, StandardCharsets.UTF_8));
       if (s.length() > 0 && s.charAt(s.length() - 1) != '\n') {
         s.append('\n');
       }
+    } else {
+      s.append("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    }
+    if (!names(s.toString()).contains(hostname)) {
+      s.append("127.0.1.1\t").append(hostname).append('\n');
     }
     for (String h : addHosts) {
       int colon = h.indexOf(':');
@@ -102,6 +112,19 @@ final class ContainerSetup {
     Path file = dir.resolve("hosts");
     Files.writeString(file, s.toString(), StandardCharsets.UTF_8);
     return file;
+  }
+
+  /** The host names a hosts file gives addresses to (every field after the first of a line, comments left out). */
+  private static Set<String> names(String hosts) {
+    Set<String> names = new java.util.HashSet<>();
+    for (String line : hosts.split("\n")) {
+      int hash = line.indexOf('#');
+      String[] fields = (hash < 0 ? line : line.substring(0, hash)).trim().split("\\s+");
+      for (int i = 1; i < fields.length; i++) {
+        names.add(fields[i]);
+      }
+    }
+    return names;
   }
 
   /** A mount left by a monitor or jbuild that died: unmounted so the new one is not stacked on it. */

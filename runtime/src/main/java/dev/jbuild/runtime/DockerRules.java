@@ -61,6 +61,19 @@ public final class DockerRules {
    * {@code HOSTNAME}, and {@code TERM=xterm} with a tty (both only when not already set by the user). A bare
    * {@code KEY} in {@code overrides} (from {@code -e KEY} with KEY unset on the host) removes KEY, as docker does.
    */
+  /**
+   * The host's own name (the kernel's, as {@code hostname} prints it), which docker gives a container on the host
+   * network; {@code fallback} when it cannot be read.
+   */
+  public static String hostName(String fallback) {
+    try {
+      String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+      return name.isEmpty() ? fallback : name;
+    } catch (java.io.IOException | RuntimeException e) {
+      return fallback;
+    }
+  }
+
   public static List<String> env(ContainerConfig image, List<String> overrides, String hostname, boolean tty) {
     List<String> defaults = new ArrayList<>(List.of("PATH=" + DEFAULT_PATH, "HOSTNAME=" + hostname));
     if (tty) {
