@@ -192,10 +192,10 @@ class ContainerRunIT {
             + "echo '10.9.9.9 added' >> /etc/hosts && grep -c added /etc/hosts");
     assertThat(host.out()).as(host.toString()).isEqualTo(hostName + "\n" + hostName + "\nresolves\n1\n");
     Cli.Result none = cli.run("run", "--rm", "--network", "none", "bb:1", "sh", "-c",
-        "hostname; grep -w \"$(hostname)\" /etc/hosts");
+        "hostname; grep -w \"$(hostname)\" /etc/hosts; cat /etc/hostname");
     String id = none.out().lines().findFirst().orElseThrow();
     assertThat(id).matches("[0-9a-f]{12}");
-    assertThat(none.out()).as(none.toString()).isEqualTo(id + "\n127.0.1.1\t" + id + "\n");
+    assertThat(none.out()).as(none.toString()).isEqualTo(id + "\n127.0.1.1\t" + id + "\n" + id + "\n");
     assertThat(Files.readString(Path.of("/etc/hosts"))).isEqualTo(hostHosts);
   }
 

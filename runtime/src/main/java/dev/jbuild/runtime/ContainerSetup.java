@@ -49,6 +49,10 @@ final class ContainerSetup {
           mounts.add(m);
         }
       }
+      if (mounts.stream().noneMatch(m -> m.destination().equals("/etc/hostname"))) {
+        Path file = Files.writeString(dir.resolve("hostname"), o.hostname() + "\n", StandardCharsets.UTF_8);
+        mounts.add(Mount.bind(file.toString(), "/etc/hostname", false)); // as docker's, the container's own
+      }
       if (mounts.stream().noneMatch(m -> m.destination().equals("/etc/hosts"))) {
         // The container's own copy, writable as in docker, so the host's file is never shown or changed.
         mounts.add(Mount.bind(hostsFile(dir, o.hostname(), o.addHosts()).toString(), "/etc/hosts", false));
