@@ -159,8 +159,16 @@ class ContainerRunIT {
     assertThat(first.exit()).as(first.toString()).isZero();
     assertThat(first.out()).isEqualTo("from the image\n");
     assertThat(store.resolve("volumes/vol1/_data/new")).hasContent("kept");
-    Cli.Result second = cli.run("run", "--rm", "-v", "vol1:/data", "bb:1", "cat", "/data/new");
+    Cli.Result second = cli.run("run", "--rm", "-v", "vol1:/data", "bb:1", "sh", "-c", "rm /data/seed; cat /data/new");
     assertThat(second.out()).isEqualTo("kept\n");
+    // A volume that is not empty is never filled again, whatever it lacks.
+    assertThat(cli.run("run", "--rm", "-v", "vol1:/data", "bb:1", "ls", "/data").out()).isEqualTo("new\n");
+
+    // As docker, an existing volume that is still empty is filled by the first image with content at its path.
+    assertThat(cli.run("run", "--rm", "-v", "vol2:/nothing-here", "bb:1", "true").exit()).isZero();
+    assertThat(store.resolve("volumes/vol2/_data")).isEmptyDirectory();
+    Cli.Result filled = cli.run("run", "--rm", "-v", "vol2:/data", "bb:1", "cat", "/data/seed");
+    assertThat(filled.out()).as(filled.toString()).isEqualTo("from the image\n");
   }
 
   @Test

@@ -22,10 +22,12 @@ final class Volumes {
 
   /**
    * Makes {@code data} when it does not exist yet, copying the image's directory at {@code containerPath} (under
-   * the mounted {@code root}) into it. An existing volume is used as it is.
+   * the mounted {@code root}) into it. An existing volume is used as it is, unless it is empty: docker fills any
+   * empty volume from the image it is mounted into, not only a new one.
    */
   static void ensure(Path data, Path root, String containerPath) throws ContainerException {
     if (Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
+      fillIfEmpty(data, root, containerPath);
       return;
     }
     Path tmp = data.resolveSibling(data.getFileName() + ".new");
@@ -48,6 +50,48 @@ final class Volumes {
     } catch (IOException e) {
       throw new ContainerException("cannot create volume " + data + " for " + containerPath + ": " + e.getMessage(),
           e);
+    }
+  }
+
+  /**
+   * Copies the image's content at {@code containerPath} into the existing volume {@code data} when it is empty:
+   * into a sibling first, then entry by entry by rename, so a container using the volume meanwhile never sees a
+   * half-copied file, and an entry it made first is kept.
+   */
+  private static void fillIfEmpty(Path data, Path root, String containerPath) throws ContainerException {
+    try {
+      if (!empty(data)) {
+        return;
+      }
+      Optional<Path> from = ImageUsers.resolveInRoot(root, containerPath);
+      if (from.isEmpty() || !Files.isDirectory(from.get(), LinkOption.NOFOLLOW_LINKS) || empty(from.get())) {
+        return;
+      }
+      Path tmp = data.resolveSibling(data.getFileName() + ".fill-" + java.util.UUID.randomUUID());
+      Files.createDirectory(tmp);
+      try {
+        copyTree(from.get(), tmp);
+        try (Stream<Path> entries = Files.list(tmp)) {
+          for (Path e : (Iterable<Path>) entries::iterator) {
+            try {
+              Files.move(e, data.resolve(e.getFileName().toString())); // never replaces an entry
+            } catch (FileAlreadyExistsException taken) {
+              // made meanwhile by a container using the volume: theirs wins
+            }
+          }
+        }
+        copyOwnerAndMode(from.get(), data);
+      } finally {
+        LayerApplier.deleteTree(tmp);
+      }
+    } catch (IOException e) {
+      throw new ContainerException("cannot fill volume " + data + " for " + containerPath + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean empty(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.findAny().isEmpty();
     }
   }
 
