@@ -54,6 +54,18 @@ final class ContainerCli {
   }
 
   /** Whether stdin is a terminal (docker refuses -it otherwise). */
+  /**
+   * Whether jbuild has a controlling terminal, which runc, attached with -t, opens as /dev/tty to proxy the
+   * container's terminal through.
+   */
+  static boolean hasControllingTerminal() {
+    try (java.io.FileInputStream tty = new java.io.FileInputStream("/dev/tty")) {
+      return true;
+    } catch (IOException | SecurityException e) {
+      return false;
+    }
+  }
+
   static boolean stdinIsTerminal() {
     try {
       String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();

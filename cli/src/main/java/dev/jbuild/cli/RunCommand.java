@@ -65,6 +65,10 @@ final class RunCommand implements Callable<Integer> {
     if (parent.realStdio && options.interactive && options.tty && !ContainerCli.stdinIsTerminal()) {
       throw new Errors.UserError("the input device is not a TTY: drop -t, or run jbuild from a terminal");
     }
+    if (parent.realStdio && options.tty && !detach && !ContainerCli.hasControllingTerminal()) {
+      throw new Errors.UserError("-t needs a terminal to attach the container's to, and jbuild has none: run it "
+          + "from a terminal, drop -t, or use -d -t (the output then goes to jbuild logs)");
+    }
     ImageReference ref = LocalImages.parse(image);
     try (Store store = parent.global.openStore()) {
       Descriptor descriptor = image(store, ref);

@@ -77,6 +77,25 @@ class ContainerLauncherIT {
     return cmd;
   }
 
+  /**
+   * Attached -t needs a terminal for runc to proxy the container's through: without one (a new session, as in CI)
+   * the run fails up front with what to do, not with runc's "open /dev/tty"; under a terminal (script) it works.
+   */
+  @org.junit.jupiter.api.Test
+  void attachedTty_withoutATerminal_failsClearly_andWorksUnderOne() throws Exception {
+    install(false);
+    List<String> detached = new ArrayList<>(List.of("setsid", "-w"));
+    detached.addAll(command("run", "--rm", "-t", "bb:1", "true"));
+    Processes.Output none = Processes.run(detached, Map.of(), home);
+    assertThat(none.exit()).as(none.toString()).isEqualTo(125);
+    assertThat(none.err()).contains("-t needs a terminal").doesNotContain("/dev/tty");
+    Processes.Output pty = Processes.run(List.of("setsid", "-w", "script", "-qec",
+        String.join(" ", command("run", "--rm", "-t", "bb:1", "sh", "-c", "'test -t 1 && echo on-a-tty'")),
+        "/dev/null"), Map.of(), home);
+    assertThat(pty.out().replace("\r", "")).as(pty.toString()).contains("on-a-tty\n");
+    assertThat(pty.exit()).isZero();
+  }
+
   private Processes.Output jbuild(String... args) throws Exception {
     return Processes.run(command(args), Map.of(), home);
   }
