@@ -67,6 +67,12 @@ public interface CredentialSource {
                 });
         Optional<Credential> found = factory.dockerConfig(configFile).retrieve()
             .map(c -> new Credential(c.getUsername(), c.getPassword()));
+        // A helper that answers but has no entry for this registry ("credentials not found in native keychain",
+        // what docker-credential-desktop, -pass and -secretservice say for a registry never logged in to) means no
+        // credentials, as in docker: only a missing or failing helper is an error.
+        // Jib reports that answer, and unreadable output alike, as "has nothing for server URL" with the output.
+        warnings.removeIf(w -> w.contains("has nothing for server URL")
+            && w.contains("credentials not found in native keychain"));
         if (found.isEmpty() && !warnings.isEmpty()) {
           throw new IOException("could not get credentials for " + registry + " from " + configFile + ": "
               + String.join("; ", warnings));

@@ -1,6 +1,7 @@
 package dev.jbuild.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,5 +53,22 @@ class CredentialSourceTest {
             () -> CredentialSource.dockerConfig(config).credentialFor("registry.example.com"))
         .isInstanceOf(java.io.IOException.class)
         .hasMessageContaining("registry.example.com").hasMessageContaining("jbuild-test-no-such-helper");
+  }
+
+  /**
+   * A credsStore helper that has no entry for a registry ("credentials not found in native keychain", as
+   * docker-credential-desktop, -pass and -secretservice answer) means anonymous access, as in docker; a helper
+   * that fails otherwise still stops the operation (C06). The two helpers are in src/test/helpers, which the
+   * module's test configuration puts on PATH.
+   */
+  @Test
+  void credsStore_withNoEntryForTheRegistry_meansNoCredentials_butAFailingHelperIsAnError() throws Exception {
+    Path config = dir.resolve("config.json");
+    Files.writeString(config, "{\"credsStore\":\"jbuild-test-no-entry\"}");
+    assertThat(CredentialSource.dockerConfig(config).credentialFor("ghcr.io")).isEmpty();
+    Files.writeString(config, "{\"credsStore\":\"jbuild-test-failing\"}");
+    assertThatThrownBy(() -> CredentialSource.dockerConfig(config).credentialFor("ghcr.io"))
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining("ghcr.io")
+        .hasMessageContaining("cannot reach the keyring");
   }
 }
