@@ -93,15 +93,24 @@ final class BlobTransfers {
     URI location = null;
     long minChunk = 0;
     if (mountFrom != null && !mountFrom.equals(target.repository())) {
-      UploadStarter.Result mount = caller.call(new UploadStarter(caller, digest, mountFrom));
-      if (mount.mounted()) {
+      UploadStarter.Result mount;
+      try {
+        mount = caller.call(new UploadStarter(caller, digest, mountFrom));
+      } catch (RegistryAuthenticationException e) {
+        // No pull access to mountFrom (a token service grants only what the user may do: 401 insufficient_scope,
+        // or 403): upload instead, as docker and crane do. A refused push shows up on the upload itself.
+        mount = null;
+      }
+      if (mount != null && mount.mounted()) {
         settings.events().onEvent(new RegistryEvent.BlobSkipped(target.registry(), target.repository(), digest,
             "mounted from " + mountFrom));
         return false;
       }
-      // The registry could not mount (blob absent there, or no access) and opened a session instead: use it.
-      location = mount.location();
-      minChunk = mount.minChunk();
+      if (mount != null) {
+        // The registry could not mount (blob absent there, or no access) and opened a session instead: use it.
+        location = mount.location();
+        minChunk = mount.minChunk();
+      }
     }
     ProgressReporter progress = new ProgressReporter(
         target, settings.events(), RegistryEvent.Direction.PUSH, digest, descriptor.size());

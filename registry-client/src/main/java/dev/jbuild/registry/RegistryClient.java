@@ -244,8 +244,12 @@ public final class RegistryClient implements AutoCloseable {
     return listAll(false);
   }
 
+  /** A bound on the names a listing gathers, so a hostile registry's endless pages cannot exhaust memory. */
+  static final int MAX_LISTED = 500_000;
+
   private List<String> listAll(boolean tags) throws IOException, RegistryException {
     List<String> all = new ArrayList<>();
+    java.util.Set<URI> seen = new java.util.HashSet<>();
     String url = null;
     URI current = null;
     for (int page = 0; page < 10_000; page++) {
@@ -253,14 +257,22 @@ public final class RegistryClient implements AutoCloseable {
       ListPageFetcher.Page result =
           caller.call(tags ? ListPageFetcher.tags(t, url) : ListPageFetcher.catalog(t, url));
       all.addAll(result.items());
+      if (all.size() > MAX_LISTED) {
+        throw caller.errors().protocol("more than " + MAX_LISTED + " names listed", null);
+      }
       if (result.next() == null) {
         return all;
       }
       current = current == null ? URI.create(tags ? t.baseUrl() + "/v2/" + t.repository() + "/tags/list"
           : t.baseUrl() + "/v2/_catalog") : current;
+      seen.add(current.normalize());
       URI next = caller.resolve(current, result.next());
       if (!t.sameOrigin(next)) {
         throw caller.errors().protocol("pagination link leaves the registry: " + Redact.url(next.toString()), null);
+      }
+      if (!seen.add(next.normalize())) {
+        throw caller.errors().protocol("pagination link leads back to a page already read: "
+            + Redact.url(next.toString()), null);
       }
       current = next;
       url = next.toString();
