@@ -75,16 +75,72 @@ public record Platform(String os, String architecture, String variant, String os
   }
 
   /**
-   * Whether an image built for {@code candidate} serves a request for this platform. An unset variant on
-   * either side matches, except that arm without a variant means v7.
+   * Whether an image built for {@code candidate} serves a request for this platform: same os and architecture,
+   * and a variant this one can run, as containerd matches them. For amd64, arm64 and arm the variant is a level
+   * (amd64 without one is v1, arm64 v8, arm v7) and an image for the same or a lower level serves: arm/v7 runs
+   * arm/v6, but plain amd64 must not get an amd64/v3 image (SIGILL on older CPUs). For other architectures an
+   * unset variant on either side matches.
    */
   public boolean matches(Platform candidate) {
+    return distance(candidate) >= 0;
+  }
+
+  /**
+   * How far {@code candidate} is from this platform: 0 for the same variant, more for an older variant that still
+   * serves, -1 when it does not serve at all. Of several images in an index, the nearest is chosen.
+   */
+  public int distance(Platform candidate) {
     Platform want = normalize(this);
     Platform have = normalize(candidate);
     if (!want.os.equals(have.os) || !want.architecture.equals(have.architecture)) {
-      return false;
+      return -1;
     }
-    return want.variant == null || have.variant == null || want.variant.equals(have.variant);
+    int w = level(want);
+    int h = level(have);
+    if (w > 0 && h > 0) {
+      return h <= w ? w - h : -1;
+    }
+    if (want.variant == null || have.variant == null) {
+      return want.variant == have.variant ? 0 : 1;
+    }
+    return want.variant.equals(have.variant) ? 0 : -1;
+  }
+
+  /**
+   * The manifest of {@code manifests} (an index's) that serves this platform best, if any: the nearest variant,
+   * the first of equals. Only image manifests with a platform are considered.
+   */
+  public java.util.Optional<Descriptor> select(java.util.List<Descriptor> manifests) {
+    Descriptor best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (Descriptor d : manifests) {
+      if (d.platform() != null && MediaType.isManifest(d.mediaType())) {
+        int distance = distance(d.platform());
+        if (distance >= 0 && distance < bestDistance) {
+          best = d;
+          bestDistance = distance;
+        }
+      }
+    }
+    return java.util.Optional.ofNullable(best);
+  }
+
+  /** The variant of a normalized amd64, arm64 or arm platform as a level (v3 is 3), or 0 when it has none. */
+  private static int level(Platform p) {
+    int unset;
+    switch (p.architecture) {
+      case "amd64" -> unset = 1;
+      case "arm64" -> unset = 8;
+      case "arm" -> unset = 7;
+      default -> {
+        return 0;
+      }
+    }
+    if (p.variant == null) {
+      return unset;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("v([0-9]{1,2})(\\.[0-9]+)?").matcher(p.variant);
+    return m.matches() ? Integer.parseInt(m.group(1)) : 0;
   }
 
   @Override

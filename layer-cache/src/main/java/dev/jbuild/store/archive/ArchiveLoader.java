@@ -172,11 +172,17 @@ public final class ArchiveLoader {
     } catch (MalformedContentException e) {
       throw new ArchiveException(where + ": " + e.getMessage(), e);
     }
+    java.util.List<Descriptor> present = new java.util.ArrayList<>();
     for (Descriptor d : nested.manifests()) {
-      if (MediaType.isManifest(d.mediaType()) && (d.platform() == null || platform.matches(d.platform()))
-          && blobs.has(d.digest())) {
-        return new Descriptor(d.mediaType(), d.digest(), d.size());
+      if (MediaType.isManifest(d.mediaType()) && blobs.has(d.digest())) {
+        present.add(d);
       }
+    }
+    java.util.Optional<Descriptor> chosen = platform.select(present)
+        .or(() -> present.stream().filter(d -> d.platform() == null).findFirst());
+    if (chosen.isPresent()) {
+      Descriptor d = chosen.get();
+      return new Descriptor(d.mediaType(), d.digest(), d.size());
     }
     throw new ArchiveException(where + ": the archive holds no manifest for platform " + platform
         + " under this index");

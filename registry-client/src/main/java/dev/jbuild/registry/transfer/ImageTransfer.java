@@ -158,12 +158,13 @@ public final class ImageTransfer {
   }
 
   private static Descriptor select(ImageIndex index, Platform platform, ImageReference ref) throws OciException {
+    java.util.Optional<Descriptor> best = platform.select(index.manifests());
+    if (best.isPresent()) {
+      return best.get();
+    }
     List<String> available = new ArrayList<>();
     for (Descriptor d : index.manifests()) {
       if (d.platform() != null && MediaType.isManifest(d.mediaType())) {
-        if (platform.matches(d.platform())) {
-          return d;
-        }
         available.add(d.platform().toString());
       }
     }
@@ -180,7 +181,12 @@ public final class ImageTransfer {
     Manifest manifest = OciJson.readManifest(image.bytes());
     byte[] configBytes = fetchSmall(client, manifest.config());
     String configType = manifest.config().mediaType();
-    if (MediaType.OCI_CONFIG.equals(configType) || MediaType.DOCKER_CONFIG.equals(configType)) {
+    // BuildKit's attestation manifests have an image config (for unknown/unknown) but in-toto blobs for layers:
+    // a manifest none of whose blobs is a layer is an artifact, whatever its config. One that mixes them is an
+    // image, and its non-layer blob is refused below.
+    boolean anyLayer = manifest.layers().stream().anyMatch(l -> MediaType.isLayer(l.mediaType()));
+    if ((MediaType.OCI_CONFIG.equals(configType) || MediaType.DOCKER_CONFIG.equals(configType))
+        && (anyLayer || manifest.layers().isEmpty())) {
       ImageConfig config = OciJson.readConfig(configBytes);
       if (config.diffIds().size() != manifest.layers().size()) {
         throw new OciException(ref.familiar() + ": the config lists " + config.diffIds().size()
