@@ -179,7 +179,14 @@ final class CopyPlanner {
       } else if (spec.add() && context && !Boolean.FALSE.equals(spec.unpack()) && n.type() == LayerEntry.Type.REGULAR
           && Archives.isArchive(tree.content(resolved))) {
         Path dir = sources.unpacked(tree.content(resolved), m, where);
-        copyDir(new DirTree(dir, PatternMatcher.none(), true, "archive " + m), "", destResolved, false);
+        // An unpacked archive keeps its own modes: BuildKit's unpack takes no --chmod (nor does buildah's).
+        ChmodSpec given = chmod;
+        chmod = null;
+        try {
+          copyDir(new DirTree(dir, PatternMatcher.none(), true, "archive " + m), "", destResolved, false);
+        } finally {
+          chmod = given;
+        }
       } else {
         String target = rel != null ? TreePaths.join(destResolved, rel)
             : intoDir ? TreePaths.join(destResolved, TreePaths.baseName(m)) : destResolved;
@@ -241,7 +248,12 @@ final class CopyPlanner {
     }
     byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
     Path file = sources.scratchFile(bytes, where);
-    newFile(intoDir ? TreePaths.join(destResolved, h.name()) : destResolved, file, bytes.length, 0644,
+    // BuildKit makes the file in a scratch root first, so its name is cleaned inside that root: "../x" is "x".
+    String name = ImagePaths.join("/", h.name()).substring(1);
+    if (name.isEmpty()) {
+      throw new BuildException(where + ": heredoc name \"" + h.name() + "\" names no file");
+    }
+    newFile(intoDir ? TreePaths.join(destResolved, name) : destResolved, file, bytes.length, 0644,
         ctx.timestamp());
     plan.facts.add("heredoc " + h.name());
   }
@@ -269,10 +281,15 @@ final class CopyPlanner {
       String path = place(target, true);
       ensureDirs(parent(path));
       SourceTree.Node existing = image == null ? null : image.lstat(path);
-      if (existing == null || !existing.directory()) {
-        if (chmod != null) {
-          // --chmod applies to what is copied; the destination directory the step creates stays 0755, as in
-          // BuildKit and buildah.
+      if (existing != null && !existing.directory()) {
+        throw new BuildException(where + ": " + spec.keyword() + " failed: cannot copy a directory to /" + path
+            + ", which is not a directory in the image");
+      }
+      if (existing == null) {
+        // The destination of a directory's contents is made before the copy, with MkdirAll: 0755, owned per --chown
+        // (BuildKit's prepareTargetDir; buildah agrees), never with the source directory's mode, which --chmod does
+        // not touch either. A directory below it (--parents) is copied with its own mode, as BuildKit does.
+        if (chmod != null || target.equals(destResolved)) {
           ensureDirs(path);
         } else {
           put(path, tree, dir, tree.lstat(dir), context);
@@ -341,11 +358,18 @@ final class CopyPlanner {
   }
 
   /** Directories of the destination the image lacks, owned like the copied files, as BuildKit's MkdirAll does. */
-  private void ensureDirs(String dir) throws IOException {
+  private void ensureDirs(String dir) throws BuildException, IOException {
     String prefix = "";
     for (String part : dir.isEmpty() ? new String[0] : dir.split("/")) {
       prefix = TreePaths.join(prefix, part);
-      if (plan.entries.containsKey(prefix) || image != null && image.lstat(prefix) != null) {
+      LayerEntry planned = plan.entries.get(prefix);
+      SourceTree.Node inImage = planned != null || image == null ? null : image.lstat(prefix);
+      if (planned != null && planned.type() != LayerEntry.Type.DIRECTORY || inImage != null && !inImage.directory()) {
+        // BuildKit's MkdirAll fails there too ("not a directory"): the image's file is never replaced silently.
+        throw new BuildException(where + ": " + spec.keyword() + " failed: /" + prefix
+            + " is not a directory, so nothing can be copied into it");
+      }
+      if (planned != null || inImage != null) {
         continue;
       }
       long[] o = owner != null ? owner : new long[] {0, 0};

@@ -19,23 +19,17 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Downloads the file of {@code ADD https://...} with the JDK's {@link HttpClient} (java.net.http: no extra
  * dependency, and the registry's Google HTTP client carries registry auth we must not send here). The body is
- * streamed to disk while hashed, never held in memory, and capped. As BuildKit does, the file is named after
- * {@code Content-Disposition}'s filename or else the last segment of the URL path, and its mtime is the
- * {@code Last-Modified} header when there is one.
+ * streamed to disk while hashed, never held in memory, and capped. As BuildKit's Dockerfile frontend does, the file
+ * is named after the last segment of the URL's path as written (not a redirect's, nor Content-Disposition's), else
+ * {@code __unnamed__}, and its mtime is the {@code Last-Modified} header when there is one.
  */
 final class UrlFetcher {
   /** What one download left on disk. */
   record Download(Path file, String name, Instant lastModified, Digest digest, long size) {}
-
-  private static final Pattern DISPOSITION_NAME =
-      Pattern.compile("(?i)filename\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|([^;\\s]+))");
 
   private final long maxBytes;
   /** Made on the first ADD of a URL: building one loads the TLS trust store, ~80 ms that most builds never need. */
@@ -103,7 +97,7 @@ final class UrlFetcher {
             out.write(buf, 0, n);
           }
         }
-        String name = fileName(response.headers().firstValue("Content-Disposition"), response.uri());
+        String name = fileName(uri);
         Instant modified = response.headers().firstValue("Last-Modified").map(UrlFetcher::httpDate).orElse(null);
         return new Download(file, name, modified, Digest.sha256(sha.digest()), total);
       }
@@ -115,20 +109,10 @@ final class UrlFetcher {
     }
   }
 
-  /** BuildKit's choice: Content-Disposition's filename (its base name), else the URL path's last segment. */
-  static String fileName(Optional<String> disposition, URI uri) {
-    if (disposition.isPresent()) {
-      Matcher m = DISPOSITION_NAME.matcher(disposition.get());
-      if (m.find()) {
-        String raw = m.group(1) != null ? m.group(1).replaceAll("\\\\(.)", "$1") : m.group(2);
-        String base = safeBase(raw);
-        if (base != null) {
-          return base;
-        }
-      }
-    }
+  /** BuildKit's choice: the last segment of the URL's path as written, else {@code __unnamed__}. */
+  static String fileName(URI uri) {
     String base = safeBase(uri.getPath() == null ? "" : uri.getPath());
-    return base != null ? base : "download";
+    return base != null ? base : "__unnamed__";
   }
 
   /** The last path segment when it can name a file: not empty, ".", ".." nor holding a NUL. */

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jbuild.builder.BuildException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,13 +13,11 @@ class FetchersTest {
   @TempDir Path tmp;
 
   @Test
-  void fileName_fromDispositionOrPath_neverAPathOrDots() {
-    URI u = URI.create("http://h/a/b/tool.tgz?x=1");
-    assertThat(UrlFetcher.fileName(Optional.empty(), u)).isEqualTo("tool.tgz");
-    assertThat(UrlFetcher.fileName(Optional.of("attachment; filename=\"../../x.bin\""), u)).isEqualTo("x.bin");
-    assertThat(UrlFetcher.fileName(Optional.of("attachment; filename=.."), u)).isEqualTo("tool.tgz");
-    assertThat(UrlFetcher.fileName(Optional.empty(), URI.create("http://h/"))).isEqualTo("download");
-    assertThat(UrlFetcher.fileName(Optional.empty(), URI.create("http://h/a/.."))).isEqualTo("download");
+  void fileName_isTheUrlPathsLastSegment_neverDotsOrNothing() {
+    assertThat(UrlFetcher.fileName(URI.create("http://h/dl/tool.tgz?x=1"))).isEqualTo("tool.tgz");
+    assertThat(UrlFetcher.fileName(URI.create("http://h/"))).isEqualTo("__unnamed__");
+    assertThat(UrlFetcher.fileName(URI.create("http://h"))).isEqualTo("__unnamed__");
+    assertThat(UrlFetcher.fileName(URI.create("http://h/a/.."))).isEqualTo("__unnamed__");
   }
 
   @Test
