@@ -92,11 +92,22 @@ public final class EnvironmentProxies extends ProxySelector {
     return List.of(proxy);
   }
 
-  /** NO_PROXY entries: {@code *}, a host, a domain suffix ({@code .corp} or {@code corp}), optionally with a port. */
+  /**
+   * NO_PROXY entries: {@code *}, a host, a domain suffix ({@code .corp} or {@code corp}), optionally with a port,
+   * or an address range ({@code 10.0.0.0/8}, {@code fd00::/8}) for a host given as an address, as in Go.
+   */
   private boolean bypassed(String host, int port) {
+    String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     for (String entry : noProxy) {
       if (entry.equals("*")) {
         return true;
+      }
+      int slash = entry.indexOf('/');
+      if (slash > 0) {
+        if (inRange(bare, entry.substring(0, slash), entry.substring(slash + 1))) {
+          return true;
+        }
+        continue;
       }
       String name = entry;
       int colon = entry.lastIndexOf(':');
@@ -107,11 +118,48 @@ public final class EnvironmentProxies extends ProxySelector {
         name = entry.substring(0, colon);
       }
       String suffix = name.startsWith(".") ? name.substring(1) : name;
-      if (host.equals(suffix) || host.endsWith("." + suffix)) {
+      if (suffix.startsWith("[") && suffix.endsWith("]")) {
+        suffix = suffix.substring(1, suffix.length() - 1);
+      }
+      if (bare.equals(suffix) || bare.endsWith("." + suffix)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Whether the address literal {@code host} lies in {@code network/bits}; false for names (never resolved). */
+  private static boolean inRange(String host, String network, String bits) {
+    byte[] h = literal(host);
+    byte[] n = literal(network);
+    if (h == null || n == null || h.length != n.length || !bits.matches("\\d{1,3}")) {
+      return false;
+    }
+    int prefix = Integer.parseInt(bits);
+    if (prefix > h.length * 8) {
+      return false;
+    }
+    for (int i = 0; i < prefix; i++) {
+      int mask = 0x80 >> (i % 8);
+      if ((h[i / 8] & mask) != (n[i / 8] & mask)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The bytes of an IPv4 or IPv6 address literal, or null for anything else (no name is ever looked up). */
+  private static byte[] literal(String s) {
+    boolean v4 = s.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    boolean v6 = s.indexOf(':') >= 0 && s.matches("[0-9a-fA-F:.]+");
+    if (!v4 && !v6) {
+      return null;
+    }
+    try {
+      return java.net.InetAddress.getByName(s).getAddress();
+    } catch (java.net.UnknownHostException e) {
+      return null;
+    }
   }
 
   @Override

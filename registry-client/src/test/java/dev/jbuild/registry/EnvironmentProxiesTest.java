@@ -50,4 +50,19 @@ class EnvironmentProxiesTest {
     assertThatThrownBy(() -> EnvironmentProxies.from(Map.of("HTTPS_PROXY", "socks5://p:1080")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("socks5");
   }
+
+  /** Address ranges in NO_PROXY match hosts given as addresses (Go's rule), and bracketed IPv6 hosts match. */
+  @Test
+  void select_noProxyRanges_andIpv6Hosts() {
+    EnvironmentProxies p = EnvironmentProxies.from(Map.of(
+        "HTTPS_PROXY", "http://proxy.corp:3128", "NO_PROXY", "10.0.0.0/8,192.168.1.0/24,fd00::/8,[2001:db8::1]"));
+    assertThat(proxyOf(p, "https://10.20.30.40:5000/v2/")).isEqualTo("DIRECT");
+    assertThat(proxyOf(p, "https://192.168.1.7/v2/")).isEqualTo("DIRECT");
+    assertThat(proxyOf(p, "https://192.168.2.7/v2/")).isEqualTo("proxy.corp:3128");
+    assertThat(proxyOf(p, "https://[fd12::5]/v2/")).isEqualTo("DIRECT");
+    assertThat(proxyOf(p, "https://[2001:db8::1]:443/v2/")).isEqualTo("DIRECT");
+    assertThat(proxyOf(p, "https://[2001:db8::2]/v2/")).isEqualTo("proxy.corp:3128");
+    // A name is never resolved to test a range.
+    assertThat(proxyOf(p, "https://ten.example/v2/")).isEqualTo("proxy.corp:3128");
+  }
 }
