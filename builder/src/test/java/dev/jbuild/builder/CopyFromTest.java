@@ -180,6 +180,28 @@ class CopyFromTest {
         "dst/z/b.txt");
   }
 
+  /**
+   * The directories --parents makes between the destination and the file take their source directories' modes,
+   * with --chmod applied, as BuildKit's createParentDirs makes them; the destination itself is 0755.
+   */
+  @Test
+  void parents_directoriesTakeTheirSourceModes() throws Exception {
+    f.file("a/b/f", "f");
+    Files.setPosixFilePermissions(f.context.resolve("a"), java.nio.file.attribute.PosixFilePermissions
+        .fromString("rwx------"));
+    Files.setPosixFilePermissions(f.context.resolve("a/b"), java.nio.file.attribute.PosixFilePermissions
+        .fromString("rwxr-x---"));
+    BuildResult r = f.build("FROM scratch\nCOPY --parents a/b/f /p/\nCOPY --parents --chmod=755 a/b/f /q/\n");
+    List<dev.jbuild.oci.Descriptor> layers = f.manifest(r).layers();
+    Map<String, BuildFixture.Entry> plain = f.layer(layers.get(0));
+    assertThat(plain.get("p/").mode()).isEqualTo(0755);
+    assertThat(plain.get("p/a/").mode()).isEqualTo(0700);
+    assertThat(plain.get("p/a/b/").mode()).isEqualTo(0750);
+    Map<String, BuildFixture.Entry> chmod = f.layer(layers.get(1));
+    assertThat(chmod.get("q/a/").mode()).isEqualTo(0755);
+    assertThat(chmod.get("q/a/b/f").mode()).isEqualTo(0755);
+  }
+
   @Test
   void link_writesParentsFreshAndDoesNotFollowTheImagesLinks() throws Exception {
     BaseImages.busybox(f.store, "busybox:test");

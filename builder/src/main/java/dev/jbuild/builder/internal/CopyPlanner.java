@@ -174,6 +174,9 @@ final class CopyPlanner {
             + tree.describe());
       }
       String rel = spec.parents() ? dropComponents(m, pivot) : null;
+      if (rel != null) {
+        parentsOf(tree, m, rel, context);
+      }
       if (n.directory()) {
         copyDir(tree, resolved, rel != null ? TreePaths.join(destResolved, rel) : destResolved, context);
       } else if (spec.add() && context && !Boolean.FALSE.equals(spec.unpack()) && n.type() == LayerEntry.Type.REGULAR
@@ -434,6 +437,41 @@ final class CopyPlanner {
     }
     String before = BuildContext.clean(raw.substring(0, i), where);
     return before.isEmpty() ? 0 : before.split("/").length;
+  }
+
+  /**
+   * With --parents, the directories between the destination and the copied path ({@code a} and {@code a/b} of
+   * {@code a/b/f}) are made as BuildKit's createParentDirs makes them: each with its source directory's mode
+   * (--chmod and --chown applied), not 0755. One the image or this step already has is left as it is, and a
+   * source parent that is not a plain directory (a symlink) falls back to a 0755 one.
+   */
+  private void parentsOf(SourceTree tree, String matched, String rel, boolean context)
+      throws BuildException, IOException {
+    int slash = rel.lastIndexOf('/');
+    if (slash < 0) {
+      return;
+    }
+    String base = matched.substring(0, matched.length() - rel.length()); // "" or "x/y/" (the dropped part)
+    String prefix = "";
+    for (String part : rel.substring(0, slash).split("/")) {
+      prefix = TreePaths.join(prefix, part);
+      String path = TreePaths.join(destResolved, prefix);
+      ensureDirs(parent(path));
+      if (plan.entries.containsKey(path) || image != null && image.lstat(path) != null) {
+        continue;
+      }
+      SourceTree.Node dir;
+      try {
+        dir = tree.lstat(base + prefix);
+      } catch (IOException e) {
+        dir = null; // a parent reached through a symlink: resolved elsewhere, so a plain 0755 one here
+      }
+      if (dir != null && dir.directory()) {
+        put(path, tree, base + prefix, dir, context);
+      } else {
+        ensureDirs(path);
+      }
+    }
   }
 
   private static String dropComponents(String path, int n) {
