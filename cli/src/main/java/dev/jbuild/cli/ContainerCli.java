@@ -53,7 +53,6 @@ final class ContainerCli {
         false);
   }
 
-  /** Whether stdin is a terminal (docker refuses -it otherwise). */
   /**
    * Whether jbuild has a controlling terminal, which runc, attached with -t, opens as /dev/tty to proxy the
    * container's terminal through.
@@ -66,6 +65,7 @@ final class ContainerCli {
     }
   }
 
+  /** Whether stdin is a terminal (docker refuses -it otherwise). */
   static boolean stdinIsTerminal() {
     try {
       String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();

@@ -57,11 +57,6 @@ public final class DockerRules {
   }
 
   /**
-   * The environment: the image's, then {@code overrides} key by key; PATH when the image sets none,
-   * {@code HOSTNAME}, and {@code TERM=xterm} with a tty (both only when not already set by the user). A bare
-   * {@code KEY} in {@code overrides} (from {@code -e KEY} with KEY unset on the host) removes KEY, as docker does.
-   */
-  /**
    * The host's own name (the kernel's, as {@code hostname} prints it), which docker gives a container on the host
    * network; {@code fallback} when it cannot be read.
    */
@@ -74,6 +69,11 @@ public final class DockerRules {
     }
   }
 
+  /**
+   * The environment: the image's, then {@code overrides} key by key; PATH when the image sets none,
+   * {@code HOSTNAME}, and {@code TERM=xterm} with a tty (both only when not already set by the user). A bare
+   * {@code KEY} in {@code overrides} (from {@code -e KEY} with KEY unset on the host) removes KEY, as docker does.
+   */
   public static List<String> env(ContainerConfig image, List<String> overrides, String hostname, boolean tty) {
     List<String> defaults = new ArrayList<>(List.of("PATH=" + DEFAULT_PATH, "HOSTNAME=" + hostname));
     if (tty) {
