@@ -147,15 +147,9 @@ final class ContextDigests {
     });
   }
 
-  /**
-   * Whether the context leaves {@code p} out, as {@link DirTree} decides it: a match, unless it is a directory
-   * an exception may re-include something under (the directory is then kept for it).
-   */
+  /** Whether the context leaves {@code p} out ({@link PatternMatcher#leavesOut}, as {@link DirTree} reads it). */
   static boolean ignored(Path contextRoot, Path p, boolean directory, PatternMatcher ignore) {
-    if (ignore.isEmpty() || p.equals(contextRoot)) {
-      return false;
-    }
-    String rel = contextRoot.relativize(p).toString();
-    return ignore.matches(rel) && !(directory && ignore.mayIncludeBelow(rel));
+    return !ignore.isEmpty() && !p.equals(contextRoot)
+        && ignore.leavesOut(contextRoot.relativize(p).toString(), directory);
   }
 }

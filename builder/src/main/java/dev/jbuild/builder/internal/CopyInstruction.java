@@ -60,10 +60,11 @@ final class CopyInstruction {
   /**
    * The digest of everything {@code copyOrAdd} would read, for the build cache, without writing a layer: for each
    * entry in in-image path order its path, type, mode after --chmod, uid/gid after --chown, link target and
-   * content sha256 (files of the context or of a named directory through its {@link ContextHasher} stat cache), plus the URL and its content
-   * digest or the git commit of remote sources. Not mtimes (DESIGN 4). Downloads and checkouts made here are kept
-   * for the {@link #apply} that follows in the same build. Destinations are not resolved through the image's
-   * symlinks here: the cache key pins the image separately, and a cached step then never reads the image's layers.
+   * content sha256 (files of the context or of a named directory through its {@link ContextHasher} stat cache),
+   * plus the URL and its content digest or the git commit of remote sources. Not mtimes (DESIGN 4). Downloads and
+   * checkouts made here are kept for the {@link #apply} that follows in the same build. Destinations are not
+   * resolved through the image's symlinks here: the cache key pins the image separately, and a cached step then
+   * never reads the image's layers.
    *
    * @return {@code sha256:<hex>}
    */

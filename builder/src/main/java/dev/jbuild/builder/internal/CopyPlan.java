@@ -11,8 +11,7 @@ import java.util.TreeMap;
 /**
  * What one COPY or ADD will write, worked out without writing anything: the layer entries by in-image path, which
  * of them take their bytes from the build context or a named directory (hashed through its stat cache), and the
- * facts about remote
- * sources that the entries alone do not show (URL, commit).
+ * facts about remote sources that the entries alone do not show (URL, commit).
  */
 final class CopyPlan {
   final TreeMap<String, LayerEntry> entries = new TreeMap<>();

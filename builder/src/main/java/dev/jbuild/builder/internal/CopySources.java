@@ -49,15 +49,16 @@ final class CopySources implements AutoCloseable {
   private final Map<String, GitFetcher.Checkout> checkouts = new HashMap<>();
   private final Map<String, Path> remotes = new HashMap<>();
   private final Map<Path, Path> unpacked = new HashMap<>();
-  private final Map<Path, NamedDirectory> namedDirectories = new HashMap<>();
+  private final Map<Path, DirContext> namedDirectories = new HashMap<>();
   private Path scratch;
 
   /**
-   * A directory named context (local, or fetched into the scratch directory), with the stat cache its files are
-   * hashed through for cache keys, so an unchanged file is not read again at every build. {@code savesStats}: a
-   * local directory's stat cache is saved when the build ends; a fetched one's path never recurs, so it is not.
+   * A directory of files steps read (a directory named context, local or fetched into the scratch directory, or the
+   * build context itself), with the stat cache its files are hashed through for cache keys, so an unchanged file is
+   * not read again at every build. {@code savesStats}: whether this class saves that stat cache when the build ends
+   * (a local named directory's; the build saves the context's own, and a fetched one's path never recurs).
    */
-  record NamedDirectory(BuildContext files, ContextHasher hasher, boolean savesStats) {}
+  record DirContext(BuildContext files, ContextHasher hasher, boolean savesStats) {}
 
   CopySources(Store store, BaseImagePuller puller, StageLookup stages, Platform platform, BuildListener listener) {
     this(store, puller, stages, platform, listener, GitFetcher.hostGit());
@@ -84,7 +85,7 @@ final class CopySources implements AutoCloseable {
 
   /** An earlier stage by name or index, else the image {@code from} (local store first, then pulled). */
   synchronized SourceTree from(String from, String where) throws BuildException {
-    Optional<NamedDirectory> dir = namedDirectory(from, where);
+    Optional<DirContext> dir = namedDirectory(from, where);
     if (dir.isPresent()) {
       try {
         return new DirTree(dir.get().files().root(), dir.get().files().ignore(), false, "build context " + from,
@@ -205,21 +206,19 @@ final class CopySources implements AutoCloseable {
    * The directory named context {@code name} (fetched first when it is remote), opened once per build for COPY,
    * ADD and RUN --mount alike; empty when {@code name} is not a directory context.
    */
-  synchronized Optional<NamedDirectory> namedDirectory(String name, String where) throws BuildException {
+  synchronized Optional<DirContext> namedDirectory(String name, String where) throws BuildException {
     Optional<Path> dir = stages.directory(name);
     if (dir.isEmpty()) {
       return Optional.empty();
     }
-    NamedDirectory known = namedDirectories.get(dir.get());
+    DirContext known = namedDirectories.get(dir.get());
     if (known == null) {
       try {
         boolean fetched = dir.get().toRealPath().startsWith(store.root().toRealPath().resolve("tmp"));
         // A local directory's own .dockerignore applies to it, as in BuildKit; a fetched one's does not.
         BuildContext files = fetched ? new BuildContext(dir.get()) : BuildContext.openNamed(dir.get());
-        known = new NamedDirectory(files, ContextHasher.open(store, files.root()), !fetched);
-      } catch (BuildException e) {
-        throw new BuildException(where + ": build context " + name + ": " + e.getMessage(), e);
-      } catch (IOException | StoreException e) {
+        known = new DirContext(files, ContextHasher.open(store, files.root()), !fetched);
+      } catch (BuildException | IOException | StoreException e) {
         throw new BuildException(where + ": build context " + name + ": " + e.getMessage(), e);
       }
       namedDirectories.put(dir.get(), known);
@@ -273,7 +272,7 @@ final class CopySources implements AutoCloseable {
   /** Removes the scratch directory; a problem becomes a warning. */
   @Override
   public synchronized void close() {
-    for (NamedDirectory d : namedDirectories.values()) {
+    for (DirContext d : namedDirectories.values()) {
       if (d.savesStats()) {
         try {
           d.hasher().save();

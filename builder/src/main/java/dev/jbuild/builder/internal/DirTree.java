@@ -75,15 +75,11 @@ final class DirTree implements SourceTree {
       case 0060000 -> LayerEntry.Type.BLOCK_DEVICE;
       default -> null; // sockets: not content
     };
-    if (type == null || !path.isEmpty() && ignored(path, type == LayerEntry.Type.DIRECTORY)) {
+    if (type == null || !path.isEmpty() && ignore.leavesOut(path, type == LayerEntry.Type.DIRECTORY)) {
       return null;
     }
     String link = type == LayerEntry.Type.SYMLINK ? Files.readSymbolicLink(host).toString() : null;
     return new Node(type, mode & 07777, a.uid(), a.gid(), a.mtime(), link, a);
-  }
-
-  private boolean ignored(String path, boolean directory) {
-    return ignore.matches(path) && !(directory && ignore.mayIncludeBelow(path));
   }
 
   @Override
@@ -93,7 +89,7 @@ final class DirTree implements SourceTree {
       for (Path p : s) {
         String name = p.getFileName().toString();
         String rel = dir.isEmpty() ? name : dir + "/" + name;
-        if (ignore.isEmpty() || !ignored(rel, Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
+        if (ignore.isEmpty() || !ignore.leavesOut(rel, Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
           names.add(name);
         }
       }

@@ -92,6 +92,14 @@ final class PatternMatcher {
   }
 
   /**
+   * Whether a walk of the context leaves {@code path} out: a match, unless it is a directory an exception may
+   * re-include something under (the directory is then kept for it), as docker decides it.
+   */
+  boolean leavesOut(String path, boolean directory) {
+    return matches(path) && !(directory && mayIncludeBelow(path));
+  }
+
+  /**
    * Whether an exception could re-include something below the excluded directory {@code dir}, so that a walk must
    * still look inside it (docker then keeps the directory for the files it re-includes).
    */

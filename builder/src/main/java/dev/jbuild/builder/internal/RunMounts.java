@@ -13,7 +13,6 @@ import dev.jbuild.runtime.MountedRootfs;
 import dev.jbuild.runtime.PrivateDirs;
 import dev.jbuild.runtime.Rootfs;
 import dev.jbuild.store.apply.LayerApplier;
-import dev.jbuild.store.cache.ContextHasher;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -57,12 +56,6 @@ final class RunMounts {
   private final StageLookup stages;
   private final CopySources sources;
 
-  /**
-   * A directory a bind mount reads and the stat-cached hasher of its files (the build saves both caches: the
-   * context's own, and a named directory's through {@link CopySources}).
-   */
-  private record DirContext(BuildContext files, ContextHasher hasher) {}
-
   RunMounts(StepContext ctx, BuildOptions options, StageLookup stages, CopySources sources) {
     this.ctx = ctx;
     this.options = options;
@@ -78,7 +71,7 @@ final class RunMounts {
       sb.append(m.type());
       new TreeMap<>(m.options()).forEach((k, v) -> sb.append(',').append(k).append('=').append(v));
       if (m.type().equals("bind")) {
-        DirContext files = bindContext(run, m, state);
+        CopySources.DirContext files = bindContext(run, m, state);
         if (files != null) {
           sb.append(",content=").append(contextDigest(run, m, files));
         } else {
@@ -232,7 +225,7 @@ final class RunMounts {
     String from = m.options().get("from");
     boolean rw = readWrite(m, false);
     Path host;
-    DirContext dir = bindContext(run, m, state);
+    CopySources.DirContext dir = bindContext(run, m, state);
     try {
       if (dir != null) {
         Path resolved = source(run, m, dir);
@@ -473,17 +466,16 @@ final class RunMounts {
    * context that is a directory ({@code --build-context NAME=DIR}, {@code from=NAME}); null when {@code from} names a
    * stage or an image. A named context is opened once per build, and resolved inside its root like the context.
    */
-  private DirContext bindContext(Run run, RunMount m, StageState state) throws BuildException {
+  private CopySources.DirContext bindContext(Run run, RunMount m, StageState state) throws BuildException {
     String from = m.options().get("from");
     if (from == null) {
-      return new DirContext(ctx.context(), ctx.hasher());
+      return new CopySources.DirContext(ctx.context(), ctx.hasher(), false); // the build saves its stat cache
     }
-    return sources.namedDirectory(ctx.expand(from, state.expansionEnv(), run), ctx.where(run))
-        .map(d -> new DirContext(d.files(), d.hasher())).orElse(null);
+    return sources.namedDirectory(ctx.expand(from, state.expansionEnv(), run), ctx.where(run)).orElse(null);
   }
 
   /** The bind mount's source inside {@code dir}, resolved in its root (B03), which must exist. */
-  private Path source(Run run, RunMount m, DirContext dir) throws BuildException {
+  private Path source(Run run, RunMount m, CopySources.DirContext dir) throws BuildException {
     String source = option(m, "source", "src");
     Path resolved = dir.files().resolveInRoot(source == null ? "" : source, ctx.where(run));
     if (!Files.exists(resolved, LinkOption.NOFOLLOW_LINKS) || ContextDigests.ignored(dir.files().root(), resolved,
@@ -495,7 +487,7 @@ final class RunMounts {
     return resolved;
   }
 
-  private String contextDigest(Run run, RunMount m, DirContext dir) throws BuildException {
+  private String contextDigest(Run run, RunMount m, CopySources.DirContext dir) throws BuildException {
     String source = option(m, "source", "src");
     Path root = source(run, m, dir);
     try {
