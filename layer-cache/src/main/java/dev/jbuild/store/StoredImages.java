@@ -43,12 +43,7 @@ public final class StoredImages {
     Descriptor target = descriptor;
     if (MediaType.isIndex(descriptor.mediaType())) {
       ImageIndex index = OciJson.readIndex(blobs.readAll(descriptor.digest(), MAX_JSON));
-      target = platform.select(index.manifests()).orElse(null);
-      if (target == null) {
-        // An index written without platforms (some tools do): its first image manifest.
-        target = index.manifests().stream().filter(d -> d.platform() == null && MediaType.isManifest(d.mediaType()))
-            .findFirst().orElse(null);
-      }
+      target = platform.selectOrUnlabelled(index.manifests()).orElse(null);
       if (target == null) {
         throw new OciException("image " + name + " has no manifest for platform " + platform);
       }

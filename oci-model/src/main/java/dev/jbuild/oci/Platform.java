@@ -8,6 +8,9 @@ import java.util.Objects;
  * {@code platforms.Normalize} does, so {@code linux/aarch64} and {@code linux/arm64} are the same platform.
  */
 public record Platform(String os, String architecture, String variant, String osVersion) {
+  /** A variant that is a level: {@code v3}, {@code v8.2}. */
+  private static final java.util.regex.Pattern VARIANT_LEVEL =
+      java.util.regex.Pattern.compile("v([0-9]{1,2})(\\.[0-9]+)?");
 
   public Platform {
     Objects.requireNonNull(os, "os");
@@ -125,6 +128,15 @@ public record Platform(String os, String architecture, String variant, String os
     return java.util.Optional.ofNullable(best);
   }
 
+  /**
+   * As {@link #select}, else the first image manifest without a platform: an index some tools write without
+   * platforms (the local store and image archives accept those; a registry pull does not).
+   */
+  public java.util.Optional<Descriptor> selectOrUnlabelled(java.util.List<Descriptor> manifests) {
+    return select(manifests).or(() -> manifests.stream()
+        .filter(d -> d.platform() == null && MediaType.isManifest(d.mediaType())).findFirst());
+  }
+
   /** The variant of a normalized amd64, arm64 or arm platform as a level (v3 is 3), or 0 when it has none. */
   private static int level(Platform p) {
     int unset;
@@ -139,7 +151,7 @@ public record Platform(String os, String architecture, String variant, String os
     if (p.variant == null) {
       return unset;
     }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("v([0-9]{1,2})(\\.[0-9]+)?").matcher(p.variant);
+    java.util.regex.Matcher m = VARIANT_LEVEL.matcher(p.variant);
     return m.matches() ? Integer.parseInt(m.group(1)) : 0;
   }
 

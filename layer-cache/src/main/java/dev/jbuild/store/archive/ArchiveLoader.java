@@ -178,8 +178,7 @@ public final class ArchiveLoader {
         present.add(d);
       }
     }
-    java.util.Optional<Descriptor> chosen = platform.select(present)
-        .or(() -> present.stream().filter(d -> d.platform() == null).findFirst());
+    java.util.Optional<Descriptor> chosen = platform.selectOrUnlabelled(present);
     if (chosen.isPresent()) {
       Descriptor d = chosen.get();
       return new Descriptor(d.mediaType(), d.digest(), d.size());
