@@ -172,6 +172,48 @@ class AddTest {
         .isInstanceOf(BuildException.class).hasMessageContaining("source can't be a URL for COPY");
   }
 
+  /**
+   * The Dockerfile frontend names a download after the base of the URL's path as written, so neither
+   * Content-Disposition nor a redirect's target names the file.
+   */
+  @Test
+  void add_url_isNamedAfterTheOriginalUrlPath() throws Exception {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", ex -> {
+      String p = ex.getRequestURI().getPath();
+      if (p.equals("/latest")) {
+        ex.getResponseHeaders().add("Location", "/files/app-1.2.3.txt");
+        ex.sendResponseHeaders(302, -1);
+        ex.close();
+        return;
+      }
+      if (p.equals("/dl")) {
+        ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"real-name.txt\"");
+      }
+      byte[] body = "x".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.start();
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+    BuildResult r = f.build("FROM scratch\nADD " + base + "/dl?id=3 /u1/\nADD " + base + "/latest /u2/\n");
+    List<dev.jbuild.oci.Descriptor> layers = f.manifest(r).layers();
+    assertThat(f.layer(layers.get(0)).keySet()).containsExactly("u1/", "u1/dl");
+    assertThat(f.layer(layers.get(1)).keySet()).containsExactly("u2/", "u2/latest");
+  }
+
+  /** An unpacked local archive keeps its own modes: --chmod does not apply to it. */
+  @Test
+  void add_localArchiveWithChmod_keepsTheArchiveModes() throws Exception {
+    byte[] tar = TestImages.tar(List.of(TestImages.dir("pkg/"), TestImages.file("pkg/a.txt", "A")));
+    Files.write(f.context.resolve("a.tar"), tar);
+    BuildResult r = f.build("FROM scratch\nADD --chmod=640 a.tar /opt/\n");
+    Map<String, BuildFixture.Entry> layer = f.lastLayer(r);
+    assertThat(layer.get("opt/pkg/").mode() & 0111).isNotZero(); // a directory the archive made searchable
+  }
+
   private void serve(String path, byte[] body, Map<String, String> headers) throws Exception {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", ex -> {

@@ -51,6 +51,16 @@ record FakeImage(byte[] manifest, Descriptor manifestDescriptor, Descriptor conf
     return new FakeImage(manifest, manifestDescriptor, configDescriptor, layers, blobs);
   }
 
+  /** Pushes every blob, then the manifest by its digest, to {@code client}'s repository. */
+  void pushTo(dev.jbuild.registry.RegistryClient client) throws Exception {
+    for (Map.Entry<Digest, byte[]> blob : blobs.entrySet()) {
+      byte[] bytes = blob.getValue();
+      client.pushBlob(new Descriptor(MediaType.OCI_LAYER_GZIP, blob.getKey(), bytes.length),
+          () -> new java.io.ByteArrayInputStream(bytes), null);
+    }
+    client.pushManifest(manifestDescriptor.digest().toString(), manifest, MediaType.OCI_MANIFEST);
+  }
+
   static byte[] gzip(byte[] plain) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {

@@ -33,15 +33,6 @@ class IndexSelectionIT {
     return ImageReference.parse(registry.host() + "/" + path);
   }
 
-  private static void pushImage(RegistryClient client, FakeImage image) throws Exception {
-    for (Map.Entry<Digest, byte[]> blob : image.blobs().entrySet()) {
-      byte[] bytes = blob.getValue();
-      client.pushBlob(new Descriptor(MediaType.OCI_LAYER_GZIP, blob.getKey(), bytes.length),
-          () -> new ByteArrayInputStream(bytes), null);
-    }
-    client.pushManifest(image.manifestDescriptor().digest().toString(), image.manifest(), MediaType.OCI_MANIFEST);
-  }
-
   /**
    * BuildKit's attestation manifest (every Docker Official Image since 2023 has them): an OCI manifest, OCI config
    * for unknown/unknown whose diff_ids are the in-toto blobs' digests, and application/vnd.in-toto+json layers.
@@ -63,7 +54,7 @@ class IndexSelectionIT {
         .getBytes(StandardCharsets.UTF_8);
     Digest manifestDigest = Digest.sha256Of(manifest);
     try (RegistryClient client = RegistryClient.create(SETTINGS, registry.host(), "review/att")) {
-      pushImage(client, amd64);
+      amd64.pushTo(client);
       client.pushBlob(new Descriptor("application/vnd.in-toto+json", statementDigest, statement.length),
           () -> new ByteArrayInputStream(statement), null);
       client.pushBlob(new Descriptor(MediaType.OCI_CONFIG, configDigest, config.length),
@@ -93,8 +84,8 @@ class IndexSelectionIT {
     FakeImage v3 = FakeImage.create(new Platform("linux", "amd64", "v3", null), 1, 1000, 3);
     FakeImage v1 = FakeImage.create(new Platform("linux", "amd64", null, null), 1, 1000, 4);
     try (RegistryClient client = RegistryClient.create(SETTINGS, registry.host(), "review/variants")) {
-      pushImage(client, v3);
-      pushImage(client, v1);
+      v3.pushTo(client);
+      v1.pushTo(client);
       client.pushManifest("1", OciJson.write(ImageIndex.oci(List.of(
           v3.manifestDescriptor().withPlatform(new Platform("linux", "amd64", "v3", null)),
           v1.manifestDescriptor().withPlatform(new Platform("linux", "amd64", null, null))))), MediaType.OCI_INDEX);

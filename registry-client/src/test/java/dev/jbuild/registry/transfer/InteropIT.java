@@ -19,7 +19,6 @@ import dev.jbuild.store.Store;
 import dev.jbuild.testing.BaseImages;
 import dev.jbuild.testing.ImageValidator;
 import dev.jbuild.testing.registry.RegistryExtension;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -92,14 +90,8 @@ class InteropIT {
     FakeImage arm64 = FakeImage.create(new Platform("linux", "arm64", "v8", null), 2, 10_000, 2);
     List<Descriptor> children = new ArrayList<>();
     try (RegistryClient client = RegistryClient.create(SETTINGS, registry.host(), "interop/multi")) {
-      for (FakeImage image : List.of(amd64, arm64)) {
-        for (Map.Entry<Digest, byte[]> blob : image.blobs().entrySet()) {
-          byte[] bytes = blob.getValue();
-          client.pushBlob(new Descriptor(MediaType.OCI_LAYER_GZIP, blob.getKey(), bytes.length),
-              () -> new ByteArrayInputStream(bytes), null);
-        }
-        client.pushManifest(image.manifestDescriptor().digest().toString(), image.manifest(), MediaType.OCI_MANIFEST);
-      }
+      amd64.pushTo(client);
+      arm64.pushTo(client);
       children.add(amd64.manifestDescriptor().withPlatform(new Platform("linux", "amd64", null, null)));
       children.add(arm64.manifestDescriptor().withPlatform(new Platform("linux", "arm64", "v8", null)));
       client.pushManifest("1", OciJson.write(ImageIndex.oci(children)), MediaType.OCI_INDEX);
