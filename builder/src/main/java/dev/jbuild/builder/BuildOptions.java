@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param buildContexts {@code --build-context} named contexts: a name (as {@code FROM}, {@code COPY --from} or
  *     {@code RUN --mount from=} write it) to {@code docker-image://REF}, an absolute directory, a git repository URL
  *     or the URL of a tarball
+ * @param ociRuntime the OCI runtime of RUN steps: {@code runc} (null means it too), {@code crun}, {@code auto} (crun
+ *     where the host's cgroups allow it) or the absolute path of a runtime with runc's command line
  */
 public record BuildOptions(
     Path contextDir,
@@ -46,7 +48,8 @@ public record BuildOptions(
     Map<String, Path> sshSockets,
     int jobs,
     java.io.InputStream contextTar,
-    Map<String, String> buildContexts) {
+    Map<String, String> buildContexts,
+    String ociRuntime) {
 
   /**
    * A build secret: the contents of {@code file}, or {@code value} itself (from an environment variable the front
@@ -113,7 +116,7 @@ public record BuildOptions(
   public BuildOptions(Path contextDir, Path dockerfile, List<String> tags, Map<String, String> buildArgs, String target,
       String platform, Instant sourceDateEpoch, Map<String, String> labels) {
     this(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels, false, null, null, null, 0,
-        null, null);
+        null, null, null);
   }
 
   /** The Dockerfile to read. */
@@ -133,6 +136,7 @@ public record BuildOptions(
     private Instant sourceDateEpoch;
     private final Map<String, String> labels = new LinkedHashMap<>();
     private boolean noCache;
+    private String ociRuntime;
     private final java.util.Set<String> noCacheFilter = new java.util.LinkedHashSet<>();
     private final Map<String, Secret> secrets = new LinkedHashMap<>();
     private final Map<String, Path> sshSockets = new LinkedHashMap<>();
@@ -215,9 +219,15 @@ public record BuildOptions(
       return this;
     }
 
+    /** The OCI runtime of RUN steps (see {@link BuildOptions#ociRuntime()}); null for runc. */
+    public Builder ociRuntime(String value) {
+      ociRuntime = value;
+      return this;
+    }
+
     public BuildOptions build() {
       return new BuildOptions(contextDir, dockerfile, tags, buildArgs, target, platform, sourceDateEpoch, labels,
-          noCache, noCacheFilter, secrets, sshSockets, jobs, contextTar, buildContexts);
+          noCache, noCacheFilter, secrets, sshSockets, jobs, contextTar, buildContexts, ociRuntime);
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.jbuild.builder.ImageBuilder;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.ImageReference;
 import dev.jbuild.oci.MediaType;
+import dev.jbuild.runtime.Runc;
 import dev.jbuild.store.Store;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -208,7 +209,7 @@ final class BuildCommand implements Callable<Integer> {
 
   private BuildOptions.Builder options(Path contextDir, Path dockerfilePath) {
     BuildOptions.Builder options = BuildOptions.builder(contextDir).dockerfile(dockerfilePath).target(target)
-        .platform(platform).sourceDateEpoch(sourceDateEpoch()).jobs(jobs);
+        .platform(platform).sourceDateEpoch(sourceDateEpoch()).jobs(jobs).ociRuntime(ociRuntime());
     tags.forEach(options::tag);
     buildArgs.forEach(options::buildArg);
     // A directory is relative to where jbuild runs, as a context directory is.
@@ -261,6 +262,16 @@ final class BuildCommand implements Callable<Integer> {
       spec.commandLine().getOut().println(result.manifest().digest());
       spec.commandLine().getOut().flush();
     }
+  }
+
+  /** JBUILD_OCI_RUNTIME, the runtime of RUN steps; refused here when it can name none, before anything runs. */
+  private static String ociRuntime() {
+    String value = System.getenv(Runc.RUNTIME_VARIABLE);
+    String problem = Runc.problemWith(value);
+    if (problem != null) {
+      throw new Errors.UserError(problem);
+    }
+    return value;
   }
 
   /** SOURCE_DATE_EPOCH, read here and passed down: libraries never read the environment. */

@@ -61,6 +61,14 @@ public class BuildMojo extends AbstractJbuildMojo {
   @Parameter(property = "jbuild.noCache", defaultValue = "false")
   private boolean noCache;
 
+  /**
+   * The OCI runtime of RUN steps: {@code runc} (the default), {@code crun}, {@code auto} (crun where the host's
+   * cgroups allow it) or the absolute path of a runtime with runc's command line, as {@code JBUILD_OCI_RUNTIME} is
+   * for the command line.
+   */
+  @Parameter(property = "jbuild.ociRuntime")
+  private String ociRuntime;
+
   /** Labels set on the image. */
   @Parameter
   private Map<String, String> labels = new LinkedHashMap<>();
@@ -114,7 +122,8 @@ public class BuildMojo extends AbstractJbuildMojo {
           + " to build the application without a Dockerfile");
     }
     BuildOptions.Builder options = BuildOptions.builder(context).dockerfile(file).target(blankToNull(target))
-        .platform(blankToNull(platform)).sourceDateEpoch(epoch).noCache(noCache);
+        .platform(blankToNull(platform)).sourceDateEpoch(epoch).noCache(noCache)
+        .ociRuntime(blankToNull(ociRuntime));
     imageNames().forEach(options::tag);
     buildArgs.forEach((k, v) -> options.buildArg(k, v == null ? "" : v));
     labels.forEach((k, v) -> options.label(k, v == null ? "" : v));

@@ -59,6 +59,9 @@ final class RequestCodec {
     ObjectNode ssh = root.putObject("ssh");
     o.sshSockets().forEach((id, p) -> ssh.put(id, p.toString()));
     root.put("jobs", o.jobs());
+    if (o.ociRuntime() != null) {
+      root.put("ociRuntime", o.ociRuntime());
+    }
     ObjectNode creds = root.putObject("credentials");
     request.credentials().forEach((registry, c) ->
         creds.putObject(registry).put("username", c.username()).put("secret", c.secret()));
@@ -93,6 +96,9 @@ final class RequestCodec {
         : new BuildOptions.Secret(null, Base64.getDecoder().decode(s.path("value").asText()))));
     fields(root.path("ssh")).forEach((id, p) -> b.ssh(id, Path.of(p.asText())));
     b.jobs(root.path("jobs").asInt(0));
+    if (root.hasNonNull("ociRuntime")) {
+      b.ociRuntime(root.get("ociRuntime").asText());
+    }
     Map<String, Credential> creds = new LinkedHashMap<>();
     fields(root.path("credentials")).forEach((registry, c) ->
         creds.put(registry, new Credential(c.path("username").asText(), c.path("secret").asText())));

@@ -20,7 +20,7 @@ class RequestCodecTest {
         .platform("linux/arm64").sourceDateEpoch(Instant.ofEpochSecond(1767225600)).label("a", "b").noCache(true)
         .noCacheFilter("build").secret("npm", new BuildOptions.Secret(Path.of("/home/u/.npmrc"), null))
         .secret("token", new BuildOptions.Secret(null, "s3cr\u00e9t\n".getBytes(StandardCharsets.UTF_8)))
-        .ssh("default", Path.of("/run/agent.sock")).jobs(2).build();
+        .ssh("default", Path.of("/run/agent.sock")).jobs(2).ociRuntime("crun").build();
     BuildRequest request = new BuildRequest(options, Path.of("/store"), true,
         Map.of("localhost:5000", new Credential("u", "p@ss")));
 
@@ -39,6 +39,7 @@ class RequestCodecTest {
     assertThat(read.options().dockerfile()).isNull();
     assertThat(read.options().target()).isNull();
     assertThat(read.options().sourceDateEpoch()).isNull();
+    assertThat(read.options().ociRuntime()).isNull();
     assertThat(read).isEqualTo(request);
   }
 

@@ -93,13 +93,23 @@ public final class Containers {
   }
 
   /** As above, with the spec made by {@code specMaker} from the mounted root filesystem. */
-  @SuppressWarnings("try")
   public static RunResult run(Store store, List<Descriptor> layers, List<Digest> diffIds, String name,
       SpecMaker specMaker, InputStream stdin, OutputStream stdout, OutputStream stderr, ChangesReader onChanges)
       throws ContainerException {
+    return run(store, layers, diffIds, name, specMaker, stdin, stdout, stderr, onChanges, null);
+  }
+
+  /**
+   * As above, run by the OCI runtime {@code ociRuntime} names ({@code runc}, {@code crun}, {@code auto} or a path:
+   * see {@link Runc#forSteps}; null for runc).
+   */
+  @SuppressWarnings("try")
+  public static RunResult run(Store store, List<Descriptor> layers, List<Digest> diffIds, String name,
+      SpecMaker specMaker, InputStream stdin, OutputStream stdout, OutputStream stderr, ChangesReader onChanges,
+      String ociRuntime) throws ContainerException {
     UserNamespace.requireRoot("running a container");
     Rootfs rootfs = Rootfs.of(store);
-    Runc runc = Runc.locate(store.root().resolve("runc"));
+    Runc runc = Runc.forSteps(store.root(), ociRuntime, CgroupLayout::detect);
     try (MountedRootfs fs = rootfs.mount(layers, diffIds, name)) {
       ContainerSpec spec = specMaker.make(fs.merged());
       Set<String> created = missingMountPoints(fs.merged(), OciBundle.config(spec));

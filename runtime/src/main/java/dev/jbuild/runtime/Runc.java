@@ -13,12 +13,22 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The host's runc, from a fixed path. Containers run in the foreground with pipes for stdio; the JVM's other file
- * descriptors are close-on-exec (ProcessBuilder closes every fd but 0, 1 and 2 in the child), so none leaks into
- * the container (X02).
+ * The host's OCI runtime, from a fixed path: runc, or for RUN steps crun where it is chosen (see {@link #forSteps});
+ * crun takes the same command line for everything used here. Containers run in the foreground with pipes for stdio;
+ * the JVM's other file descriptors are close-on-exec (ProcessBuilder closes every fd but 0, 1 and 2 in the child),
+ * so none leaks into the container (X02).
  */
 public final class Runc {
+  /**
+   * The environment variable that picks the runtime of RUN steps: {@code runc} (the default), {@code crun}, {@code
+   * auto} (crun where it is installed and the cgroups allow it, else runc), or the absolute path of a runtime with
+   * runc's command line.
+   */
+  public static final String RUNTIME_VARIABLE = "JBUILD_OCI_RUNTIME";
+
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+  private static final String[] RUNC_PATHS = {"/usr/sbin/runc", "/usr/bin/runc"};
+  private static final String[] CRUN_PATHS = {"/usr/bin/crun", "/usr/sbin/crun"};
 
   private final Path binary;
   private final Path stateDir;
@@ -29,12 +39,75 @@ public final class Runc {
   }
 
   /**
+   * The runtime for RUN steps under {@code storeRoot} as {@code setting} (the value of {@link #RUNTIME_VARIABLE},
+   * null when unset) asks. runc stays the default: every test of this project runs on it, while crun runs there only
+   * where the host's cgroups allow it. Each runtime keeps its state in a directory of its own ({@code runc/}, {@code
+   * crun/}), as their state formats differ.
+   *
+   * @param cgroups read only when the choice depends on it (auto, crun)
+   */
+  public static Runc forSteps(Path storeRoot, String setting, java.util.function.Supplier<CgroupLayout> cgroups)
+      throws ContainerException {
+    String s = setting == null ? "" : setting.strip();
+    switch (s) {
+      case "", "runc":
+        return locate(storeRoot.resolve("runc"));
+      case "crun": {
+        Path crun = HostTools.locate("crun (asked for by " + RUNTIME_VARIABLE + "=crun)", CRUN_PATHS);
+        CgroupLayout layout = cgroups.get();
+        if (!layout.crunCanRun()) {
+          throw new ContainerException(RUNTIME_VARIABLE + "=crun, but crun cannot run containers with this host's "
+              + layout + " cgroups; unset " + RUNTIME_VARIABLE + " (or set it to auto) to use runc");
+        }
+        return new Runc(crun, storeRoot.resolve("crun").toAbsolutePath());
+      }
+      case "auto": {
+        for (String c : CRUN_PATHS) {
+          Path p = Path.of(c);
+          if (Files.isExecutable(p) && cgroups.get().crunCanRun()) {
+            return new Runc(p, storeRoot.resolve("crun").toAbsolutePath());
+          }
+        }
+        return locate(storeRoot.resolve("runc"));
+      }
+      default: {
+        String problem = problemWith(s);
+        if (problem != null) {
+          throw new ContainerException(problem);
+        }
+        Path p = Path.of(s);
+        String kind = p.getFileName().toString().contains("crun") ? "crun" : "runc";
+        return new Runc(p, storeRoot.resolve(kind).toAbsolutePath());
+      }
+    }
+  }
+
+  /**
+   * What is wrong with {@code setting} as a value of {@link #RUNTIME_VARIABLE}, or null when {@link #forSteps} takes
+   * it (unset, runc, crun, auto, or the absolute path of an executable), so a front end can refuse a typo before
+   * anything is built.
+   */
+  public static String problemWith(String setting) {
+    String s = setting == null ? "" : setting.strip();
+    if (List.of("", "runc", "crun", "auto").contains(s)) {
+      return null;
+    }
+    if (!s.startsWith("/")) {
+      return RUNTIME_VARIABLE + "=" + s + " is not runc, crun, auto or the absolute path of an OCI runtime";
+    }
+    if (!Files.isRegularFile(Path.of(s)) || !Files.isExecutable(Path.of(s))) {
+      return RUNTIME_VARIABLE + "=" + s + ": there is no executable there";
+    }
+    return null;
+  }
+
+  /**
    * The runc at {@code /usr/sbin/runc} or {@code /usr/bin/runc}, keeping its container state in {@code stateDir}
    * (private to jbuild, so it never mixes with other runc users).
    */
   public static Runc locate(Path stateDir) throws ContainerException {
     Objects.requireNonNull(stateDir, "stateDir");
-    for (String c : List.of("/usr/sbin/runc", "/usr/bin/runc")) {
+    for (String c : RUNC_PATHS) {
       Path p = Path.of(c);
       if (Files.isExecutable(p)) {
         return new Runc(p, stateDir.toAbsolutePath());
@@ -44,7 +117,7 @@ public final class Runc {
         + "scripts/install-deps");
   }
 
-  /** The runc binary used. */
+  /** The runtime binary used. */
   public Path binary() {
     return binary;
   }

@@ -40,10 +40,13 @@ final class RunInstruction {
 
   private final StepContext ctx;
   private final RunMounts mounts;
+  private final String ociRuntime;
 
-  RunInstruction(StepContext ctx, RunMounts mounts) {
+  /** {@code ociRuntime}: the runtime that runs the steps, as {@link dev.jbuild.builder.BuildOptions} names it. */
+  RunInstruction(StepContext ctx, RunMounts mounts, String ociRuntime) {
     this.ctx = ctx;
     this.mounts = mounts;
+    this.ociRuntime = ociRuntime;
   }
 
   /** The command line a RUN runs, with SHELL applied and heredocs resolved (see {@link #heredocScript}). */
@@ -134,7 +137,7 @@ final class RunInstruction {
         } catch (StoreException e) {
           throw new IOException(e.getMessage(), e);
         }
-      });
+      }, ociRuntime);
     } catch (ContainerException e) {
       throw new BuildException(ctx.where(run) + ": " + e.getMessage(), e);
     }

@@ -43,7 +43,7 @@ final class StageRunner {
     this.copy = new CopyInstruction(ctx, copySources);
     this.copySources = copySources;
     this.mounts = new RunMounts(ctx, options, stages, copySources);
-    this.run = new RunInstruction(ctx, mounts);
+    this.run = new RunInstruction(ctx, mounts, options.ociRuntime());
     this.buildArgs = options.buildArgs();
     this.globalArgs = globalArgs;
     this.counter = counter;
