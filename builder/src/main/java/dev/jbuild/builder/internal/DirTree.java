@@ -29,6 +29,14 @@ final class DirTree implements SourceTree {
    * lstat every parent of every file again. A tree is read within one build, while its content is taken as fixed.
    */
   private final java.util.Set<String> realDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * What {@link #lstat} and {@link #list} found, for the same reason: a COPY that misses the cache plans twice (for
+   * its key, then for its layer), and the second plan reads nothing from the disk again. {@link #ABSENT} stands for
+   * a path that is missing or left out.
+   */
+  private final java.util.Map<String, Node> stats = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, List<String>> listings = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Node ABSENT = new Node(LayerEntry.Type.FIFO, 0, 0, 0, java.time.Instant.EPOCH, null, null);
 
   DirTree(Path root, PatternMatcher ignore, boolean keepOwners, String description) throws IOException {
     this(root, ignore, keepOwners, description, null);
@@ -55,6 +63,16 @@ final class DirTree implements SourceTree {
 
   @Override
   public Node lstat(String path) throws IOException {
+    Node known = stats.get(path);
+    if (known == null) {
+      Node found = read(path);
+      known = found == null ? ABSENT : found;
+      stats.put(path, known);
+    }
+    return known == ABSENT ? null : known;
+  }
+
+  private Node read(String path) throws IOException {
     Path host = host(path);
     ContextHasher.FileStat a;
     try {
@@ -84,6 +102,15 @@ final class DirTree implements SourceTree {
 
   @Override
   public List<String> list(String dir) throws IOException {
+    List<String> known = listings.get(dir);
+    if (known == null) {
+      known = List.copyOf(readList(dir));
+      listings.put(dir, known);
+    }
+    return known;
+  }
+
+  private List<String> readList(String dir) throws IOException {
     List<String> names = new ArrayList<>();
     try (DirectoryStream<Path> s = Files.newDirectoryStream(host(dir))) {
       for (Path p : s) {
