@@ -25,8 +25,8 @@ import java.util.TreeMap;
 
 /**
  * The build cache as the builder uses it (DESIGN §4). A step's key hashes the state it starts from (layers and
- * config, not history or timestamps), the instruction, the ARGs and ENV in effect, the platform, and for COPY/ADD
- * and bind mounts the content of what they read. Because the parent is the state and not the previous key, a step
+ * config, not history or timestamps), the instruction, the ARGs and ENV in effect, the platform, SOURCE_DATE_EPOCH
+ * when set, and for COPY/ADD and bind mounts the content of what they read. Because the parent is the state and not the previous key, a step
  * after a miss still hits when the re-run step produced the same result.
  */
 final class StepCache {
@@ -62,6 +62,10 @@ final class StepCache {
     }
     b.fields(CacheKey.ENV, env);
     b.field(CacheKey.PLATFORM, state.config().platform().toString());
+    if (ctx.sourceDateEpoch() != null) {
+      // Only when set, so the keys of builds without it stay what they were.
+      b.field(CacheKey.SOURCE_DATE_EPOCH, ctx.sourceDateEpoch().toString());
+    }
     if (sources != null) {
       b.field(CacheKey.SOURCES, sources);
     }

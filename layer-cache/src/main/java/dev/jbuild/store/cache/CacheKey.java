@@ -54,6 +54,11 @@ public record CacheKey(Digest key, List<Field> fields) {
   public static final String MOUNTS = "mounts";
   /** The target platform, e.g. {@code linux/amd64}. */
   public static final String PLATFORM = "platform";
+  /**
+   * SOURCE_DATE_EPOCH when the build has one: it clamps the mtimes in every layer a step writes and is the time of
+   * its history line, so a result made without it (or with another) is not this step's result.
+   */
+  public static final String SOURCE_DATE_EPOCH = "source-date-epoch";
 
   /** Values up to this many characters are kept as they are; longer ones are kept as their sha256. */
   public static final int MAX_INLINE = 200;

@@ -1,0 +1,77 @@
+package dev.jbuild.builder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jbuild.oci.ContainerConfig;
+import dev.jbuild.oci.ImageConfig;
+import dev.jbuild.testing.BaseImages;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cache keys of the steps that need no container (COPY, WORKDIR, config-only instructions), judged by the step
+ * events: what a step's result depends on must be in its key (no wrong hit). RUN steps are in {@link BuildCacheIT}.
+ */
+class BuildCacheTest {
+  @TempDir Path tmp;
+  private BuildFixture f;
+  private final List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+
+  @BeforeEach
+  void setUp() throws Exception {
+    f = new BuildFixture(tmp);
+  }
+
+  @AfterEach
+  void tearDown() {
+    f.close();
+  }
+
+  private BuildResult build(String dockerfile, Consumer<BuildOptions.Builder> options) throws Exception {
+    events.clear();
+    return f.build(dockerfile, events::add, options);
+  }
+
+  private BuildResult build(String dockerfile) throws Exception {
+    return build(dockerfile, o -> { });
+  }
+
+  /** The instructions of the last build's steps that came from the cache (FROM left out). */
+  private List<String> cached() {
+    synchronized (events) {
+      return events.stream().filter(e -> e instanceof BuildEvent.StepFinished s && s.cached()
+              && !s.instruction().startsWith("FROM"))
+          .map(e -> ((BuildEvent.StepFinished) e).instruction()).collect(Collectors.toList());
+    }
+  }
+
+  @Test
+  void sourceDateEpoch_setOrChanged_rerunsTheSteps_whoseLayersItClamps() throws Exception {
+    f.file("a.txt", "a");
+    Files.setLastModifiedTime(f.context.resolve("a.txt"), FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
+    String dockerfile = "FROM scratch\nCOPY a.txt /\n";
+    build(dockerfile);
+    Instant epoch = Instant.ofEpochSecond(1_700_000_000);
+    BuildResult clamped = build(dockerfile, o -> o.sourceDateEpoch(epoch));
+    assertThat(cached()).isEmpty();
+    assertThat(f.lastLayer(clamped).get("a.txt").mtime()).isEqualTo(epoch);
+    assertThat(f.config(clamped).history()).extracting(ImageConfig.HistoryEntry::created).containsOnly(epoch);
+    Instant later = epoch.plusSeconds(3600);
+    BuildResult other = build(dockerfile, o -> o.sourceDateEpoch(later));
+    assertThat(cached()).isEmpty();
+    assertThat(f.lastLayer(other).get("a.txt").mtime()).isEqualTo(later);
+    build(dockerfile, o -> o.sourceDateEpoch(later));
+    assertThat(cached()).containsExactly("COPY a.txt /");
+  }
+}
