@@ -74,4 +74,18 @@ class BuildCacheTest {
     build(dockerfile, o -> o.sourceDateEpoch(later));
     assertThat(cached()).containsExactly("COPY a.txt /");
   }
+
+  /**
+   * A step reached from the same state by other steps hits, but the image's history is this Dockerfile's: the hit
+   * adds its own line, not the lines of the build that filled the cache.
+   */
+  @Test
+  void hit_afterOtherStepsToTheSameState_keepsThisBuildsHistory() throws Exception {
+    f.file("a.txt", "a");
+    build("FROM scratch\nENV A=1\nENV A=2\nCOPY a.txt /\n");
+    BuildResult r = build("FROM scratch\nENV A=2\nCOPY a.txt /\n");
+    assertThat(cached()).containsExactly("COPY a.txt /");
+    assertThat(f.config(r).history()).extracting(ImageConfig.HistoryEntry::createdBy)
+        .containsExactly("ENV A=2", "COPY a.txt /");
+  }
 }

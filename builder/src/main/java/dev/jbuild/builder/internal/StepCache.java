@@ -18,6 +18,7 @@ import dev.jbuild.store.cache.Explanation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,15 +96,27 @@ final class StepCache {
     }
   }
 
-  /** Restores a cached step: its layer (if any) and the config as it was after the step. */
+  /**
+   * Restores a cached step: its layer (if any) and the config as it was after the step, with this build's history
+   * followed by the step's own line. The key pins the state before the step but not how it was reached: the build
+   * that filled the cache may have got there through other steps (ENV A=1 then ENV A=2, where this one has only
+   * ENV A=2), and its history lines for them are not this image's.
+   */
   void restore(CacheEntry entry, StageState state, Instruction at) throws BuildException {
-    ImageConfig config;
+    ImageConfig cached;
     try {
-      config = OciJson.readConfig(entry.configJson());
+      cached = OciJson.readConfig(entry.configJson());
     } catch (MalformedContentException e) {
       throw new BuildException(ctx.where(at) + ": corrupt build cache entry " + entry.key() + ": " + e.getMessage()
           + " (run `jbuild prune` to clear it)", e);
     }
+    ImageConfig now = state.config();
+    List<ImageConfig.HistoryEntry> history = new ArrayList<>(now.history());
+    if (!cached.history().isEmpty()) {
+      history.add(cached.history().get(cached.history().size() - 1)); // every step writes one line
+    }
+    ImageConfig config = new ImageConfig(now.created(), cached.author(), cached.architecture(), cached.os(),
+        cached.variant(), cached.osVersion(), cached.config(), cached.diffIds(), history);
     if (entry.layer() != null) {
       state.addUnindexedLayer(entry.layer(), config);
     } else {
