@@ -88,4 +88,17 @@ class BuildCacheTest {
     assertThat(f.config(r).history()).extracting(ImageConfig.HistoryEntry::createdBy)
         .containsExactly("ENV A=2", "COPY a.txt /");
   }
+
+  /** ENTRYPOINT keeps a CMD set earlier in the stage but resets one the base image set: the same config either way. */
+  @Test
+  void entrypoint_afterOwnCmd_andAfterInheritedCmd_areDifferentSteps() throws Exception {
+    build("FROM scratch AS base\nCMD [\"hi\"]\n");
+    ContainerConfig own = f.config(build("FROM scratch AS base\nCMD [\"hi\"]\n"
+        + "FROM base\nCMD [\"hi\"]\nENTRYPOINT [\"/bin/echo\"]\n")).config();
+    assertThat(own.cmd()).containsExactly("hi");
+    ContainerConfig inherited = f.config(build("FROM scratch AS base\nCMD [\"hi\"]\n"
+        + "FROM base\nENTRYPOINT [\"/bin/echo\"]\n")).config();
+    assertThat(inherited.entrypoint()).containsExactly("/bin/echo");
+    assertThat(inherited.cmd()).isNull();
+  }
 }

@@ -4,6 +4,7 @@ import dev.jbuild.builder.BuildEvent;
 import dev.jbuild.builder.BuildException;
 import dev.jbuild.dockerfile.ir.Add;
 import dev.jbuild.dockerfile.ir.Copy;
+import dev.jbuild.dockerfile.ir.Entrypoint;
 import dev.jbuild.dockerfile.ir.Instruction;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
@@ -31,6 +32,9 @@ import java.util.TreeMap;
  * after a miss still hits when the re-run step produced the same result.
  */
 final class StepCache {
+  /** For ENTRYPOINT: whether the stage set CMD itself, which its config does not show. */
+  static final String CMD_SET = "cmd-set";
+
   private final BuildCache cache;
   private final StepContext ctx;
 
@@ -66,6 +70,10 @@ final class StepCache {
     if (ctx.sourceDateEpoch() != null) {
       // Only when set, so the keys of builds without it stay what they were.
       b.field(CacheKey.SOURCE_DATE_EPOCH, ctx.sourceDateEpoch().toString());
+    }
+    if (instruction instanceof Entrypoint) {
+      // ENTRYPOINT resets a CMD the base set but keeps one this stage set: the same state, two results.
+      b.field(CMD_SET, state.cmdSet() ? 1 : 0);
     }
     if (sources != null) {
       b.field(CacheKey.SOURCES, sources);
