@@ -101,4 +101,15 @@ class BuildCacheTest {
     assertThat(inherited.entrypoint()).containsExactly("/bin/echo");
     assertThat(inherited.cmd()).isNull();
   }
+
+  /** An ARG declared without a value is unset, which ${X+...} tells from one set to the empty string. */
+  @Test
+  void arg_unset_andSetToEmpty_areDifferentValues() throws Exception {
+    String dockerfile = "FROM scratch\nARG X\nLABEL x=${X+set}\n";
+    assertThat(f.config(build(dockerfile)).config().labels()).containsEntry("x", "");
+    BuildResult empty = build(dockerfile, o -> o.buildArg("X", ""));
+    assertThat(f.config(empty).config().labels()).containsEntry("x", "set");
+    build(dockerfile, o -> o.buildArg("X", ""));
+    assertThat(cached()).containsExactly("LABEL x=${X+set}");
+  }
 }

@@ -56,7 +56,14 @@ final class StepCache {
         .field(CacheKey.PARENT, stateDigest(state))
         .field(CacheKey.INSTRUCTION, instruction.original().strip());
     TreeMap<String, String> args = new TreeMap<>();
-    state.args().forEach((k, v) -> args.put(k, v == null ? "" : v));
+    // An ARG declared without a value is unset: not in RUN's environment, and ${X+set} is empty. Keyed as "", it
+    // was one key with an ARG set to the empty string, which RUN sees as X= and ${X+set} as "set". Left out, it
+    // keys like an undeclared ARG, which behaves the same.
+    state.args().forEach((k, v) -> {
+      if (v != null) {
+        args.put(k, v);
+      }
+    });
     b.fields(CacheKey.ARGS, args);
     TreeMap<String, String> env = new TreeMap<>();
     for (String e : state.containerConfig().env()) {
