@@ -112,4 +112,13 @@ class BuildCacheTest {
     build(dockerfile, o -> o.buildArg("X", ""));
     assertThat(cached()).containsExactly("LABEL x=${X+set}");
   }
+
+  /** The escape directive changes what the same line expands to. */
+  @Test
+  void escapeDirective_changed_changesTheKey() throws Exception {
+    String steps = "FROM scratch\nENV B=b\nENV A=x\\$B\n";
+    assertThat(f.config(build(steps)).config().env()).contains("A=x$B");
+    BuildResult backtick = build("# escape=`\n" + steps);
+    assertThat(f.config(backtick).config().env()).contains("A=x\\b");
+  }
 }

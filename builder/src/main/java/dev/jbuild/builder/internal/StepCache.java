@@ -34,6 +34,8 @@ import java.util.TreeMap;
 final class StepCache {
   /** For ENTRYPOINT: whether the stage set CMD itself, which its config does not show. */
   static final String CMD_SET = "cmd-set";
+  /** The escape directive, when the Dockerfile has one other than the backslash. */
+  static final String ESCAPE = "escape";
 
   private final BuildCache cache;
   private final StepContext ctx;
@@ -77,6 +79,11 @@ final class StepCache {
     if (ctx.sourceDateEpoch() != null) {
       // Only when set, so the keys of builds without it stay what they were.
       b.field(CacheKey.SOURCE_DATE_EPOCH, ctx.sourceDateEpoch().toString());
+    }
+    if (ctx.lex().escape() != '\\') {
+      // "# escape=`" changes what the builder's expansion makes of the same line (ENV A=x\$B): only when not the
+      // default, so the keys of other Dockerfiles stay what they were.
+      b.field(ESCAPE, String.valueOf(ctx.lex().escape()));
     }
     if (instruction instanceof Entrypoint) {
       // ENTRYPOINT resets a CMD the base set but keeps one this stage set: the same state, two results.
