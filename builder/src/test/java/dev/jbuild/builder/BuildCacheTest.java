@@ -121,4 +121,33 @@ class BuildCacheTest {
     BuildResult backtick = build("# escape=`\n" + steps);
     assertThat(f.config(backtick).config().env()).contains("A=x\\b");
   }
+
+  /**
+   * COPY and RUN never see LABEL, CMD, EXPOSE and the like, so changing them above a step does not rerun it (as in
+   * BuildKit); the image still gets the new values.
+   */
+  @Test
+  void labelChangedAboveACopy_copyStillHits_andTheImageHasTheNewLabel() throws Exception {
+    f.file("a.txt", "a");
+    build("FROM scratch\nLABEL v=1\nEXPOSE 80\nCOPY a.txt /\nENV E=1\n");
+    BuildResult r = build("FROM scratch\nLABEL v=2\nEXPOSE 81\nCOPY a.txt /\nENV E=1\n");
+    assertThat(cached()).containsExactly("COPY a.txt /");
+    ImageConfig c = f.config(r);
+    assertThat(c.config().labels()).containsExactly(java.util.Map.entry("v", "2"));
+    assertThat(c.config().exposedPorts()).containsExactly("81/tcp");
+    assertThat(c.config().env()).containsExactly("E=1");
+    assertThat(c.history()).extracting(ImageConfig.HistoryEntry::createdBy)
+        .containsExactly("LABEL v=2", "EXPOSE 81", "COPY a.txt /", "ENV E=1");
+    assertThat(f.manifest(r).layers()).hasSize(1);
+  }
+
+  /** What COPY does depend on in the config still reruns it: WORKDIR places a relative destination. */
+  @Test
+  void workdirChangedAboveACopy_rerunsIt() throws Exception {
+    f.file("a.txt", "a");
+    build("FROM scratch\nWORKDIR /x\nCOPY a.txt .\n");
+    BuildResult r = build("FROM scratch\nWORKDIR /y\nCOPY a.txt .\n");
+    assertThat(cached()).doesNotContain("COPY a.txt .");
+    assertThat(f.lastLayer(r)).containsKey("y/a.txt");
+  }
 }

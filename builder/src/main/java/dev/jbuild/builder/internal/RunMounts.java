@@ -75,7 +75,7 @@ final class RunMounts {
         if (files != null) {
           sb.append(",content=").append(contextDigest(run, m, files));
         } else {
-          sb.append(",content=").append(StepCache.stateDigest(
+          sb.append(",content=").append(StepCache.filesystemDigest(
               stages.stageOrImage(ctx.expand(m.options().get("from"), state.expansionEnv(), run), run)));
         }
       }

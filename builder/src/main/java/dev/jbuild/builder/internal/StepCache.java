@@ -6,6 +6,8 @@ import dev.jbuild.dockerfile.ir.Add;
 import dev.jbuild.dockerfile.ir.Copy;
 import dev.jbuild.dockerfile.ir.Entrypoint;
 import dev.jbuild.dockerfile.ir.Instruction;
+import dev.jbuild.dockerfile.ir.Run;
+import dev.jbuild.oci.ContainerConfig;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.ImageConfig;
@@ -27,9 +29,10 @@ import java.util.TreeMap;
 
 /**
  * The build cache as the builder uses it (DESIGN §4). A step's key hashes the state it starts from (layers and
- * config, not history or timestamps), the instruction, the ARGs and ENV in effect, the platform, SOURCE_DATE_EPOCH
- * when set, and for COPY/ADD and bind mounts the content of what they read. Because the parent is the state and not the previous key, a step
- * after a miss still hits when the re-run step produced the same result.
+ * config, not history or timestamps; for RUN, COPY and ADD only the part of the config they read), the
+ * instruction, the ARGs and ENV in effect, the platform, SOURCE_DATE_EPOCH when set, and for COPY/ADD and bind
+ * mounts the content of what they read. Because the parent is the state and not the previous key, a step after a
+ * miss still hits when the re-run step produced the same result.
  */
 final class StepCache {
   /** For ENTRYPOINT: whether the stage set CMD itself, which its config does not show. */
@@ -53,9 +56,30 @@ final class StepCache {
     return Digest.sha256Of(OciJson.write(bare)).toString();
   }
 
+  /**
+   * A digest of what a RUN, COPY or ADD reads of {@code state}: the diffIDs, the platform, and the config fields
+   * that change what it writes (ENV, USER, WORKDIR, SHELL). Not LABEL, CMD, ENTRYPOINT, EXPOSE, VOLUME and the
+   * like, which such a step never sees: a changed LABEL above a RUN does not rerun it, as in BuildKit. A hit on
+   * such a step then takes only its layer and history line from the cache ({@link #restore}).
+   */
+  static String filesystemDigest(StageState state) {
+    ImageConfig c = state.config();
+    ContainerConfig cc = c.config();
+    ContainerConfig seen = new ContainerConfig(cc.user(), null, cc.env(), null, null, null, cc.workingDir(), null,
+        null, null, null, cc.shell(), null);
+    ImageConfig bare = new ImageConfig(null, null, c.architecture(), c.os(), c.variant(), c.osVersion(), seen,
+        c.diffIds(), List.of());
+    return Digest.sha256Of(OciJson.write(bare)).toString();
+  }
+
+  /** Whether {@code instruction} only adds a layer (or nothing) and leaves the config as it was. */
+  static boolean layerOnly(Instruction instruction) {
+    return instruction instanceof Run || instruction instanceof Copy || instruction instanceof Add;
+  }
+
   CacheKey key(Instruction instruction, StageState state, String sources, String mounts) {
     CacheKey.Builder b = CacheKey.builder()
-        .field(CacheKey.PARENT, stateDigest(state))
+        .field(CacheKey.PARENT, layerOnly(instruction) ? filesystemDigest(state) : stateDigest(state))
         .field(CacheKey.INSTRUCTION, instruction.original().strip());
     TreeMap<String, String> args = new TreeMap<>();
     // An ARG declared without a value is unset: not in RUN's environment, and ${X+set} is empty. Keyed as "", it
@@ -133,6 +157,16 @@ final class StepCache {
           + " (run `jbuild prune` to clear it)", e);
     }
     ImageConfig now = state.config();
+    if (layerOnly(at) && !cached.history().isEmpty()) {
+      // The key pins only what the step reads (filesystemDigest): the rest of the config is this build's.
+      ImageConfig.HistoryEntry line = cached.history().get(cached.history().size() - 1);
+      if (entry.layer() != null) {
+        state.addUnindexedLayer(entry.layer(), now.withLayer(entry.diffId(), line));
+      } else {
+        state.setConfig(now.withEmptyLayerHistory(line));
+      }
+      return;
+    }
     List<ImageConfig.HistoryEntry> history = new ArrayList<>(now.history());
     if (!cached.history().isEmpty()) {
       history.add(cached.history().get(cached.history().size() - 1)); // every step writes one line
