@@ -33,7 +33,7 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (Store store = parent.global.openStore()) {
-      Descriptor d = LocalImages.resolve(store, image);
+      Descriptor d = ImageArgs.resolveToRead(store, image).descriptor();
       StoredImages.StoredImage stored = StoredImages.read(store.blobs(), d, ArchiveStreams.platform(platform), image);
       try (ArchiveStreams.Output out = ArchiveStreams.Output.open(output, "a filesystem tar")) {
         RootfsExporter.export(store.blobs(), stored, !rootfsOnly, out.stream());

@@ -1,7 +1,5 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.oci.Descriptor;
-import dev.jbuild.oci.ImageReference;
 import dev.jbuild.oci.Platform;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoredImages;
@@ -32,7 +30,8 @@ final class SaveCommand implements Callable<Integer> {
       description = "Which manifest to save of an image stored as an index (default: the host's).")
   String platform;
 
-  @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images in the local store; they share layers in the archive.")
+  @Parameters(arity = "1..*", paramLabel = "IMAGE",
+      description = "Images in the local store (name, ID prefix, sha256: digest or name@digest); they share layers.")
   List<String> images;
 
   @Override
@@ -46,10 +45,9 @@ final class SaveCommand implements Callable<Integer> {
     try (Store store = parent.global.openStore()) {
       List<ArchiveWriter.NamedImage> named = new ArrayList<>();
       for (String image : images) {
-        ImageReference ref = LocalImages.parse(image);
-        Descriptor d = LocalImages.resolve(store, image);
-        StoredImages.StoredImage stored = StoredImages.read(store.blobs(), d, wanted, image);
-        named.add(new ArchiveWriter.NamedImage(ref.digest() == null ? ref.familiar() : null, stored));
+        ImageArgs.Target target = ImageArgs.resolveToRead(store, image);
+        StoredImages.StoredImage stored = StoredImages.read(store.blobs(), target.descriptor(), wanted, image);
+        named.add(new ArchiveWriter.NamedImage(repoTag(target), stored));
       }
       try (ArchiveStreams.Output out = ArchiveStreams.Output.open(output, "an image archive")) {
         ArchiveWriter.write(store.blobs(), named, f, out.stream());
@@ -57,5 +55,13 @@ final class SaveCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The name the archive gives the image: the stored tag the user named, none for an ID or a digest (as docker
+   * save writes it; docker load refuses a RepoTag that is not NAME:TAG).
+   */
+  private static String repoTag(ImageArgs.Target target) {
+    return target.name() != null && LocalImages.parse(target.name()).digest() == null ? target.name() : null;
   }
 }

@@ -141,6 +141,44 @@ class ArchiveCommandsTest {
     assertThat(r.err()).contains("--change \"RUN rm -rf /\": only CMD, ENTRYPOINT");
   }
 
+  /**
+   * docker save takes an image ID (full or a prefix) and repo@digest as well as a tag; an archive of an image named
+   * only by its content has no RepoTags (docker load would refuse a digest there) and loads untagged.
+   */
+  @Test
+  void save_byIdPrefixDigestAndRepoAtDigest_writesTheImageUntagged() throws Exception {
+    String digest;
+    try (Store store = Store.open(root)) {
+      digest = store.images().resolve("busybox:1").orElseThrow().digest().toString();
+    }
+    String hex = digest.substring("sha256:".length());
+    for (String arg : new String[] {digest, hex.substring(0, 12), "busybox@" + digest}) {
+      Path archive = tmp.resolve(arg.replace(':', '_').replace('@', '_') + ".tar");
+      ok(cli, "save", "-o", archive.toString(), arg);
+
+      JsonNode manifest = OciJson.mapper().readTree(TarListing.content(archive, "manifest.json"));
+      assertThat(manifest).as(arg).hasSize(1);
+      assertThat(manifest.get(0).get("RepoTags").isNull()).as(arg).isTrue();
+      Cli fresh = new Cli(tmp.resolve("fresh-" + hex.substring(0, 4) + arg.length()));
+      assertThat(ok(fresh, "load", "-i", archive.toString()).out()).as(arg)
+          .isEqualTo("Loaded image ID: " + digest + " (untagged)\n");
+    }
+    Path rootfs = tmp.resolve("by-id-rootfs.tar");
+    ok(cli, "export", "--rootfs-only", "-o", rootfs.toString(), hex.substring(0, 12));
+    assertThat(TarListing.names(rootfs)).contains("bin/busybox");
+  }
+
+  @Test
+  void save_repoAtDigestOfAnotherRepository_isNoSuchImage() throws Exception {
+    String digest;
+    try (Store store = Store.open(root)) {
+      digest = store.images().resolve("busybox:1").orElseThrow().digest().toString();
+    }
+    Cli.Result r = cli.run("save", "-o", tmp.resolve("x.tar").toString(), "alpine@" + digest);
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("no such image: alpine@" + digest);
+  }
+
   @Test
   void save_unknownImage_failsWithoutLeavingAFile() throws Exception {
     Path out = tmp.resolve("nothing.tar");
