@@ -172,6 +172,7 @@ public final class ArchiveLoader {
     } catch (MalformedContentException e) {
       throw new ArchiveException(where + ": " + e.getMessage(), e);
     }
+    requireSameMediaType(nested.mediaType(), indexDescriptor, where);
     java.util.List<Descriptor> present = new java.util.ArrayList<>();
     for (Descriptor d : nested.manifests()) {
       if (MediaType.isManifest(d.mediaType()) && blobs.has(d.digest())) {
@@ -205,12 +206,26 @@ public final class ArchiveLoader {
     }
   }
 
+  /**
+   * The manifest {@code d} describes, which must call itself what {@code d} calls it (CASES M03): a reader that
+   * trusts the descriptor and one that trusts the body would otherwise see two different images.
+   */
   private Manifest readManifest(Descriptor d, String where) throws StoreException {
     requireBlob(d, where + " (manifest)");
+    Manifest manifest;
     try {
-      return OciJson.readManifest(blobs.readAll(d.digest(), ArchiveScanner.MAX_JSON));
+      manifest = OciJson.readManifest(blobs.readAll(d.digest(), ArchiveScanner.MAX_JSON));
     } catch (MalformedContentException e) {
       throw new ArchiveException(where + ": " + e.getMessage(), e);
+    }
+    requireSameMediaType(manifest.mediaType(), d, where);
+    return manifest;
+  }
+
+  private static void requireSameMediaType(String body, Descriptor d, String where) throws ArchiveException {
+    if (!body.equals(d.mediaType())) {
+      throw new ArchiveException(where + ": the blob's mediaType " + body + " is not the " + d.mediaType()
+          + " its descriptor says");
     }
   }
 

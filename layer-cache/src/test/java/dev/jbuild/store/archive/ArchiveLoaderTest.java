@@ -195,6 +195,23 @@ class ArchiveLoaderTest {
     assertThat(loaded.get(0).names()).containsExactly("oci:1");
   }
 
+  /** CASES M03: index.json calls the blob a Docker manifest, the blob says it is an OCI one (or the reverse). */
+  @Test
+  void load_indexEntryMediaTypeDifferentFromTheManifests_refused() throws Exception {
+    byte[] c = config(Digest.sha256Of(layer1));
+    Descriptor cd = new Descriptor(MediaType.OCI_CONFIG, Digest.sha256Of(c), c.length);
+    Descriptor ld = new Descriptor(MediaType.OCI_LAYER, Digest.sha256Of(layer1), layer1.length);
+    byte[] m = OciJson.write(Manifest.oci(cd, List.of(ld)));
+    Descriptor md = new Descriptor(MediaType.DOCKER_MANIFEST, Digest.sha256Of(m), m.length)
+        .withAnnotations(java.util.Map.of("org.opencontainers.image.ref.name", "oci:1"));
+    byte[] archive = new Tars().file("oci-layout", ArchiveWriter.OCI_LAYOUT)
+        .file("index.json", OciJson.write(ImageIndex.oci(List.of(md))))
+        .file("blobs/sha256/" + hex(c), c).file("blobs/sha256/" + hex(m), m)
+        .file("blobs/sha256/" + hex(layer1), layer1).bytes();
+    assertRefused(archive, "index.json manifests[0] " + md.digest() + ": the blob's mediaType "
+        + MediaType.OCI_MANIFEST + " is not the " + MediaType.DOCKER_MANIFEST + " its descriptor says");
+  }
+
   @Test
   void load_ociArchiveMissingBlob_refused() throws Exception {
     assertRefused(ociArchive(false, null, null, false), "is missing from the archive");
