@@ -25,6 +25,12 @@ final class ArchiveScanner {
   static final long MAX_ARCHIVE_MANIFEST = 1L << 20;
   static final long MAX_JSON = 4L << 20;
   static final long MAX_TOTAL_JSON = 64L << 20;
+  /**
+   * What the scan keeps in memory per entry is bounded too (CASES M06, L32): a few MiB of gzip can hold millions of
+   * entries, or names and link targets of a few KiB each. A docker save of hundreds of images has tens of thousands.
+   */
+  static final int MAX_ENTRIES = 1 << 18;
+  static final long MAX_NAME_BYTES = 32L << 20;
   private static final Set<String> TOP_LEVEL = Set.of("manifest.json", "repositories", "index.json", "oci-layout");
   private static final Pattern BLOB = Pattern.compile("blobs/([a-z0-9]+)/([^/]+)");
 
@@ -80,6 +86,7 @@ final class ArchiveScanner {
     if (!archive.names.add(name)) {
       throw new ArchiveException(where + " appears twice");
     }
+    keep(archive, name, where);
     boolean special = TOP_LEVEL.contains(name) || name.startsWith("blobs/");
     if (e.isSymbolicLink() || e.isLink()) {
       if (special) {
@@ -89,6 +96,7 @@ final class ArchiveScanner {
       String target = e.isSymbolicLink()
           ? TarNames.resolveSymlink(name, e.getLinkName(), where)
           : TarNames.clean(e.getLinkName(), where);
+      keep(archive, target, where);
       archive.links.put(name, target);
       return;
     }
@@ -129,6 +137,19 @@ final class ArchiveScanner {
       } catch (StoreException ex) {
         throw new ArchiveException(where + ": " + ex.getMessage(), ex);
       }
+    }
+  }
+
+  /** Counts an entry name or link target the scan keeps, refusing an archive past the caps. */
+  private void keep(ScannedArchive archive, String kept, String where) throws ArchiveException {
+    archive.nameBytes += kept.length();
+    if (archive.names.size() > MAX_ENTRIES) {
+      throw new ArchiveException(where + ": the archive has more than " + MAX_ENTRIES + " entries, more than any"
+          + " image archive; refusing it");
+    }
+    if (archive.nameBytes > MAX_NAME_BYTES) {
+      throw new ArchiveException(where + ": the archive's entry names and link targets exceed "
+          + (MAX_NAME_BYTES >> 20) + " MiB, more than any image archive; refusing it");
     }
   }
 

@@ -19,6 +19,8 @@ final class ScannedArchive {
   final Map<String, String> links = new HashMap<>();
   final Set<String> names = new HashSet<>();
   long jsonBytes;
+  /** The characters of {@link #names} and of the link targets, for the scanner's memory cap. */
+  long nameBytes;
 
   /** Follows links from {@code name} to a regular file's name; a cycle or a chain of more than 16 is an error. */
   String resolve(String name) throws ArchiveException {

@@ -14,10 +14,19 @@ import dev.jbuild.oci.OciJson;
 import dev.jbuild.oci.Platform;
 import dev.jbuild.store.Store;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Enumeration;
 import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,6 +131,64 @@ class ArchiveLoaderTest {
     huge[0] = '[';
     huge[huge.length - 1] = ']';
     assertRefused(new Tars().file("manifest.json", huge).bytes(), "more than the 1024 KiB allowed");
+  }
+
+  /**
+   * A tar made as it is read: {@code count} symlinks named {@code prefix + i} pointing at {@code target}, so hostile
+   * archives of hundreds of MiB cost the test no memory.
+   */
+  private static InputStream symlinks(int count, String prefix, String target) {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    var tar = new TarArchiveOutputStream(buffer);
+    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+    return new SequenceInputStream(new Enumeration<InputStream>() {
+      int written;
+      boolean finished;
+
+      @Override
+      public boolean hasMoreElements() {
+        return !finished;
+      }
+
+      @Override
+      public InputStream nextElement() {
+        buffer.reset();
+        try {
+          for (int end = Math.min(count, written + 1000); written < end; written++) {
+            var e = new TarArchiveEntry(prefix + written,
+                TarConstants.LF_SYMLINK, true);
+            e.setLinkName(target);
+            tar.putArchiveEntry(e);
+            tar.closeArchiveEntry();
+          }
+          if (written == count) {
+            tar.finish();
+            finished = true;
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        return new ByteArrayInputStream(buffer.toByteArray());
+      }
+    });
+  }
+
+  private void assertStreamRefused(InputStream archive, String message) throws Exception {
+    try (archive) {
+      assertThatThrownBy(() -> ArchiveLoader.load(store, archive, "archive bad.tar", Platform.host()))
+          .isInstanceOf(ArchiveException.class).hasMessageContaining(message);
+    }
+    assertThat(Images.snapshot(store)).isEqualTo(before);
+  }
+
+  /** CASES M06/L32: what the scan keeps per entry is capped, so a small gzip of many entries cannot exhaust memory. */
+  @Test
+  void load_tooManyEntriesOrTooMuchNameText_refusedAtTheCaps() throws Exception {
+    assertStreamRefused(symlinks(ArchiveScanner.MAX_ENTRIES + 10, "l", "t"),
+        "the archive has more than " + ArchiveScanner.MAX_ENTRIES + " entries");
+    // Names and targets that fit a plain ustar header: commons-compress writes long (PAX) names in quadratic time.
+    assertStreamRefused(symlinks(200_000, "n".repeat(90) + "/", "t".repeat(99)),
+        "the archive's entry names and link targets exceed 32 MiB");
   }
 
   @Test
