@@ -159,6 +159,8 @@ public final class ArchiveLoader {
       } else if (docker != null) {
         names.addAll(docker.tagsForConfig(archive, manifest.config().digest()));
       }
+      // docker save app@<index digest> names the platform manifest it writes so: such a name is not applied.
+      names.removeIf(n -> pinsAnotherImage(n, entry.digest()));
       out.add(new LoadedImage(names, new Descriptor(manifest.mediaType(), target.digest(), target.size())));
     }
     return out;
@@ -210,6 +212,28 @@ public final class ArchiveLoader {
    * The manifest {@code d} describes, which must call itself what {@code d} calls it (CASES M03): a reader that
    * trusts the descriptor and one that trusts the body would otherwise see two different images.
    */
+  /**
+   * A name that pins a digest ({@code app@sha256:...}) must pin this image's: the store resolves names as given, so
+   * an archive naming its content {@code alpine@<the real alpine's digest>} would otherwise be what a build or run
+   * pinned to that digest uses. docker load refuses any digest in RepoTags; in index.json one that is not the
+   * entry's own is left out (the image loads under its other names, or untagged).
+   */
+  private static void requireOwnDigest(String name, Digest image, String where) throws ArchiveException {
+    if (pinsAnotherImage(name, image)) {
+      throw new ArchiveException(where + ": \"" + TarNames.shown(name) + "\" names another image than " + image);
+    }
+  }
+
+  /** Whether {@code name} (already parsed once by {@link #familiar}) carries a digest other than {@code image}. */
+  private static boolean pinsAnotherImage(String name, Digest image) {
+    try {
+      Digest pinned = ImageReference.parse(name).digest();
+      return pinned != null && !pinned.equals(image);
+    } catch (InvalidReferenceException e) {
+      return true;
+    }
+  }
+
   private Manifest readManifest(Descriptor d, String where) throws StoreException {
     requireBlob(d, where + " (manifest)");
     Manifest manifest;
@@ -337,6 +361,7 @@ public final class ArchiveLoader {
     List<String> names = new ArrayList<>();
     for (String tag : entry.repoTags()) {
       String name = familiar(tag, where + " RepoTags");
+      requireOwnDigest(name, stored.digest(), where + " RepoTags");
       if (!names.contains(name)) {
         names.add(name);
       }

@@ -116,6 +116,25 @@ class ArchiveLoaderTest {
         + String.join("\",\"", layers) + "\"]}]";
   }
 
+  /**
+   * A name that pins a digest must be that image's: else {@code alpine@sha256:<the real one>} would name whatever
+   * the archive brought, and a build or run "pinned" by digest would use it from the store. manifest.json: refused
+   * (docker load refuses any digest there); index.json: the name is left out and the image loads untagged.
+   */
+  @Test
+  void load_nameWithADigestThatIsNotTheImages_refused() throws Exception {
+    byte[] c = config(Digest.sha256Of(layer1));
+    String pinned = "alpine@" + Digest.sha256Of("the real alpine".getBytes(StandardCharsets.UTF_8));
+    String manifest = "[{\"Config\":\"" + hex(c) + ".json\",\"RepoTags\":[\"" + pinned + "\"],"
+        + "\"Layers\":[\"aaa/layer.tar\"]}]";
+    assertRefused(oldLayout(manifest, c), "manifest.json[0] RepoTags: \"" + pinned + "\" names another image");
+
+    List<ArchiveLoader.LoadedImage> loaded =
+        load(ociArchive(true, layer1, "blobs/sha256/" + hex(layer1), false, "docker.io/library/" + pinned));
+    assertThat(loaded.get(0).names()).isEmpty();
+    assertThat(store.images().list()).extracting(t -> t.name()).containsExactly("keep:1");
+  }
+
   @Test
   void load_manifestJsonIsASymlink_refused() throws Exception {
     byte[] c = config(Digest.sha256Of(layer1));
@@ -239,12 +258,17 @@ class ArchiveLoaderTest {
 
   private byte[] ociArchive(boolean includeLayer, byte[] layerBytes, String layerName, boolean symlinkBlob)
       throws Exception {
+    return ociArchive(includeLayer, layerBytes, layerName, symlinkBlob, "oci:1");
+  }
+
+  private byte[] ociArchive(boolean includeLayer, byte[] layerBytes, String layerName, boolean symlinkBlob,
+      String refName) throws Exception {
     byte[] c = config(Digest.sha256Of(layer1));
     Descriptor cd = new Descriptor(MediaType.OCI_CONFIG, Digest.sha256Of(c), c.length);
     Descriptor ld = new Descriptor(MediaType.OCI_LAYER, Digest.sha256Of(layer1), layer1.length);
     byte[] m = OciJson.write(Manifest.oci(cd, List.of(ld)));
     Descriptor md = new Descriptor(MediaType.OCI_MANIFEST, Digest.sha256Of(m), m.length)
-        .withAnnotations(java.util.Map.of("org.opencontainers.image.ref.name", "oci:1"));
+        .withAnnotations(java.util.Map.of("org.opencontainers.image.ref.name", refName));
     Tars t = new Tars().file("oci-layout", ArchiveWriter.OCI_LAYOUT)
         .file("index.json", OciJson.write(ImageIndex.oci(List.of(md))))
         .file("blobs/sha256/" + hex(c), c).file("blobs/sha256/" + hex(m), m);
