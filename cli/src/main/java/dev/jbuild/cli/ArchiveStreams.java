@@ -45,20 +45,6 @@ final class ArchiveStreams {
   }
 
   /**
-   * Whether the descriptor link {@code fd} (a {@code /proc/self/fd/N}) is a terminal. {@link System#console} alone
-   * is not enough for stdout: it is null whenever stdin is redirected, so {@code jbuild save app </dev/null} in a
-   * terminal would write the tar to the screen, which docker refuses by looking at stdout alone.
-   */
-  static boolean isTerminal(Path fd) {
-    try {
-      String target = Files.readSymbolicLink(fd).toString();
-      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-    } catch (IOException | UnsupportedOperationException e) {
-      return false;
-    }
-  }
-
-  /**
    * Where a tar goes: stdout, or a temp file beside the target renamed over it only once complete, so a failed
    * save never leaves a truncated archive under the name a pipeline expects.
    */
@@ -76,7 +62,9 @@ final class ArchiveStreams {
 
     static Output open(String path, String what) throws IOException {
       if (path.equals("-")) {
-        if (System.console() != null || isTerminal(Path.of("/proc/self/fd/1"))) {
+        // System.console() alone misses a terminal on stdout when stdin is redirected (jbuild save app </dev/null);
+        // docker looks at stdout alone.
+        if (System.console() != null || Terminal.isTerminal(Path.of("/proc/self/fd/1"))) {
           throw new Errors.UserError("refusing to write " + what + " to a terminal: use -o FILE or a pipe");
         }
         return new Output(null, null, new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), BUFFER));

@@ -15,7 +15,6 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,12 +66,7 @@ final class ContainerCli {
 
   /** Whether stdin is a terminal (docker refuses -it otherwise). */
   static boolean stdinIsTerminal() {
-    try {
-      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
-      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-    } catch (IOException | UnsupportedOperationException e) {
-      return false;
-    }
+    return Terminal.isTerminal(Path.of("/proc/self/fd/0"));
   }
 
   /**

@@ -24,6 +24,19 @@ record Terminal(boolean interactive, int width, int height) {
   }
 
   /**
+   * Whether the descriptor link {@code fd} ({@code /proc/self/fd/N}) leads to a terminal: what a Java 17 process can
+   * learn of one descriptor alone, where {@link System#console} needs stdin and stdout both to be terminals.
+   */
+  static boolean isTerminal(java.nio.file.Path fd) {
+    try {
+      String target = java.nio.file.Files.readSymbolicLink(fd).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
+  /**
    * {@code System.console()} is non-null exactly when stdin and stdout are terminals, the best a Java 17 process can
    * learn without native code; stderr is assumed to go where stdout goes, as it does in an interactive shell.
    */
