@@ -15,14 +15,23 @@ final class HostTools {
 
   /** The first of {@code candidates} that is executable, or an error telling how to install {@code what}. */
   static Path locate(String what, String... candidates) throws ContainerException {
-    for (String c : candidates) {
-      Path p = Path.of(c);
-      if (Files.isExecutable(p)) {
-        return p;
-      }
+    java.util.Optional<Path> found = find(candidates);
+    if (found.isPresent()) {
+      return found.get();
     }
     throw new ContainerException(what + " is missing (looked at " + String.join(", ", candidates)
         + "): run scripts/install-deps");
+  }
+
+  /** The first of {@code candidates} that is executable. */
+  static java.util.Optional<Path> find(String... candidates) {
+    for (String c : candidates) {
+      Path p = Path.of(c);
+      if (Files.isExecutable(p)) {
+        return java.util.Optional.of(p);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /**

@@ -62,11 +62,9 @@ public final class Runc {
         return new Runc(crun, storeRoot.resolve("crun").toAbsolutePath());
       }
       case "auto": {
-        for (String c : CRUN_PATHS) {
-          Path p = Path.of(c);
-          if (Files.isExecutable(p) && cgroups.get().crunCanRun()) {
-            return new Runc(p, storeRoot.resolve("crun").toAbsolutePath());
-          }
+        java.util.Optional<Path> crun = HostTools.find(CRUN_PATHS);
+        if (crun.isPresent() && cgroups.get().crunCanRun()) {
+          return new Runc(crun.get(), storeRoot.resolve("crun").toAbsolutePath());
         }
         return locate(storeRoot.resolve("runc"));
       }
@@ -107,11 +105,9 @@ public final class Runc {
    */
   public static Runc locate(Path stateDir) throws ContainerException {
     Objects.requireNonNull(stateDir, "stateDir");
-    for (String c : RUNC_PATHS) {
-      Path p = Path.of(c);
-      if (Files.isExecutable(p)) {
-        return new Runc(p, stateDir.toAbsolutePath());
-      }
+    java.util.Optional<Path> runc = HostTools.find(RUNC_PATHS);
+    if (runc.isPresent()) {
+      return new Runc(runc.get(), stateDir.toAbsolutePath());
     }
     throw new ContainerException("runc is missing (looked at /usr/sbin/runc and /usr/bin/runc): run "
         + "scripts/install-deps");

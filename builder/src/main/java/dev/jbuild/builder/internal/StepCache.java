@@ -51,9 +51,7 @@ final class StepCache {
   /** A digest of everything in {@code state} a later step can see: diffIDs and the container config. */
   static String stateDigest(StageState state) {
     ImageConfig c = state.config();
-    ImageConfig bare = new ImageConfig(null, c.author(), c.architecture(), c.os(), c.variant(), c.osVersion(),
-        c.config(), c.diffIds(), List.of());
-    return Digest.sha256Of(OciJson.write(bare)).toString();
+    return platformAndLayersWith(c, c.author(), c.config());
   }
 
   /**
@@ -67,7 +65,12 @@ final class StepCache {
     ContainerConfig cc = c.config();
     ContainerConfig seen = new ContainerConfig(cc.user(), null, cc.env(), null, null, null, cc.workingDir(), null,
         null, null, null, cc.shell(), null);
-    ImageConfig bare = new ImageConfig(null, null, c.architecture(), c.os(), c.variant(), c.osVersion(), seen,
+    return platformAndLayersWith(c, null, seen);
+  }
+
+  /** The digest of {@code c}'s platform and diffIDs with {@code author} and {@code config}: no history, no dates. */
+  private static String platformAndLayersWith(ImageConfig c, String author, ContainerConfig config) {
+    ImageConfig bare = new ImageConfig(null, author, c.architecture(), c.os(), c.variant(), c.osVersion(), config,
         c.diffIds(), List.of());
     return Digest.sha256Of(OciJson.write(bare)).toString();
   }
