@@ -40,6 +40,7 @@ final class StartupWarmer {
       if (command != null) {
         parseAnnotations(command);
       }
+      Digest.prepareSha256();
       warmInvokeMachinery();
       Digest.sha256Of("jbuild".getBytes(StandardCharsets.UTF_8));
       JsonTrees.write(JsonTrees.read("{\"a\":[1,\"b\",{\"c\":null,\"d\":true}]}"));

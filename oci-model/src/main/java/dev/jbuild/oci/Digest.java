@@ -80,8 +80,14 @@ public final class Digest implements Comparable<Digest> {
     return sha256(newSha256().digest(content));
   }
 
-  /** A fresh sha256 {@link MessageDigest}; every JVM must provide it. */
+  /**
+   * A fresh sha256 {@link MessageDigest}: the JDK's, or NSS's where the launcher asked for it ({@link NativeSha256}).
+   */
   public static MessageDigest newSha256() {
+    MessageDigest nss = NativeSha256.newDigest();
+    if (nss != null) {
+      return nss;
+    }
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -89,8 +95,19 @@ public final class Digest implements Comparable<Digest> {
     }
   }
 
+  /**
+   * Loads the native SHA-256 (when the launcher asked for it) now, so the first digest does not wait for it; a
+   * start-up thread calls this.
+   */
+  public static void prepareSha256() {
+    NativeSha256.prepare();
+  }
+
   /** A fresh {@link MessageDigest} for this digest's algorithm. */
   public MessageDigest newHasher() {
+    if (SHA256.equals(algorithm)) {
+      return newSha256();
+    }
     try {
       return MessageDigest.getInstance(SHA256.equals(algorithm) ? "SHA-256" : "SHA-512");
     } catch (NoSuchAlgorithmException e) {

@@ -42,8 +42,11 @@ import java.util.function.Predicate;
 public final class BuildCache {
   /** The folder under the store root; prune deletes it as a whole. */
   public static final String DIRECTORY = "cache";
-  /** At most this many earlier builds after one parent are compared by {@link #explainMiss}, newest first. */
-  public static final int MAX_EXPLAIN_CANDIDATES = 512;
+  /**
+   * At most this many earlier builds after one parent are compared by {@link #explainMiss}, most recent first. Each
+   * is a file to read and parse on the path of every rebuild that misses, and a step edited all day gathers hundreds.
+   */
+  public static final int MAX_EXPLAIN_CANDIDATES = 32;
 
   // Configs are capped at 4 MiB elsewhere; base64 and the fields fit well within this.
   private static final long MAX_ENTRY_BYTES = 16L * 1024 * 1024;
@@ -159,7 +162,10 @@ public final class BuildCache {
 
   /**
    * Why {@code key} misses: compares it with the nearest earlier entry built after the same parent (the one whose
-   * other fields differ least; the newest among equals). Empty when {@code key} is in fact a hit.
+   * other fields differ least; the most recently recorded among equals). Empty when {@code key} is in fact a hit.
+   * Candidates are read most recent first, and the first that differs in one field only ends the search: no entry
+   * can be nearer (a key differs from every other key somewhere), and the usual miss is exactly that, an edit since
+   * the previous build.
    */
   public Optional<Explanation> explainMiss(CacheKey key) throws StoreException {
     Optional<CacheEntry> exact = read(keyFile(key.key()));
@@ -192,10 +198,12 @@ public final class BuildCache {
         continue;
       }
       List<Explanation.FieldChange> changes = MissExplainer.diff(key.fields(), e.get().fields());
-      if (best == null || changes.size() < bestChanges.size()
-          || (changes.size() == bestChanges.size() && e.get().created().isAfter(best.created()))) {
+      if (best == null || changes.size() < bestChanges.size()) {
         best = e.get();
         bestChanges = changes;
+        if (changes.size() <= 1) {
+          break;
+        }
       }
     }
     if (best == null) {

@@ -78,6 +78,20 @@ class BuildCacheTest {
     return store.root().resolve("cache/keys/" + key.key().hex() + ".json");
   }
 
+  /** Puts {@code entry} as recorded at {@code recorded}: its marker's time, by which siblings are ordered. */
+  private void putRecordedAt(CacheEntry entry, Instant recorded) throws Exception {
+    cache.put(entry.key() == null ? null : keyOf(entry), entry);
+    Files.setLastModifiedTime(marker(keyOf(entry)), java.nio.file.attribute.FileTime.from(recorded));
+  }
+
+  private CacheKey keyOf(CacheEntry entry) {
+    return new CacheKey(entry.key(), entry.fields());
+  }
+
+  private Path marker(CacheKey key) {
+    return store.root().resolve("cache/parents/" + base.hex() + "/" + key.key().hex());
+  }
+
   @Test
   void put_thenLookup_returnsTheSameEntryWithExactConfigBytes() throws Exception {
     CacheKey key = runStep("RUN make", "1");
@@ -290,13 +304,13 @@ class BuildCacheTest {
   }
 
   @Test
-  void explainMiss_severalEarlierBuilds_comparesWithTheNearestThenTheNewest() throws Exception {
+  void explainMiss_severalEarlierBuilds_comparesWithTheNearestThenTheMostRecent() throws Exception {
     CacheKey far = runStep("RUN make all", "1");          // instruction and args differ
     CacheKey nearOld = runStep("RUN make", "3");          // only args differ
-    CacheKey nearNew = runStep("RUN make", "4");          // only args differ, newer
-    cache.put(far, withLayer(far, "far", T0.plusSeconds(100)));
-    cache.put(nearOld, withLayer(nearOld, "old", T0));
-    cache.put(nearNew, withLayer(nearNew, "new", T0.plusSeconds(10)));
+    CacheKey nearNew = runStep("RUN make", "4");          // only args differ, recorded later
+    putRecordedAt(withLayer(far, "far", T0), T0.plusSeconds(100));
+    putRecordedAt(withLayer(nearOld, "old", T0), T0);
+    putRecordedAt(withLayer(nearNew, "new", T0), T0.plusSeconds(10));
     // An unrelated step after another parent is never a candidate.
     CacheKey elsewhere = CacheKey.builder().field(CacheKey.PARENT, Digest.sha256Of(bytes("other")))
         .field(CacheKey.INSTRUCTION, "RUN make").fields(CacheKey.ARGS, map("VERSION", "2", "DEBUG", "0"))
@@ -307,6 +321,50 @@ class BuildCacheTest {
 
     assertThat(e.nearestKey()).isEqualTo(nearNew.key());
     assertThat(e.summary()).isEqualTo("args changed: VERSION=4 -> VERSION=2");
+  }
+
+  @Test
+  void explainMiss_severalFieldsDiffer_aMoreRecentButFartherEntryLosesToAnOlderNearerOne() throws Exception {
+    CacheKey twoOff = CacheKey.builder().field(CacheKey.PARENT, base).field(CacheKey.INSTRUCTION, "RUN make")
+        .fields(CacheKey.ARGS, map("VERSION", "9", "DEBUG", "1")).field(CacheKey.PLATFORM, "linux/arm64").build();
+    CacheKey oneOff = runStep("RUN make", "3");
+    putRecordedAt(withLayer(oneOff, "one", T0), T0);
+    putRecordedAt(withLayer(twoOff, "two", T0), T0.plusSeconds(60));
+
+    Explanation e = cache.explainMiss(runStep("RUN make", "2")).orElseThrow();
+
+    assertThat(e.nearestKey()).isEqualTo(oneOff.key());
+  }
+
+  @Test
+  void explainMiss_theMostRecentEntryDiffersInOneField_olderEntriesAreNotRead() throws Exception {
+    // A damaged entry is dropped, marker and all, when it is read: its marker surviving shows it was not.
+    CacheKey older = runStep("RUN make", "3");
+    CacheKey recent = runStep("RUN make", "4");
+    putRecordedAt(CacheEntry.of(older, null, null, bytes("{}"), T0), T0);
+    putRecordedAt(withLayer(recent, "recent", T0), T0.plusSeconds(10));
+    Files.write(entryFile(older), bytes("{"));
+
+    Explanation e = cache.explainMiss(runStep("RUN make", "2")).orElseThrow();
+
+    assertThat(e.nearestKey()).isEqualTo(recent.key());
+    assertThat(marker(older)).exists();
+    assertThat(entryFile(older)).exists();
+  }
+
+  @Test
+  void explainMiss_onlyTheMostRecentEntriesAreCandidates() throws Exception {
+    CacheKey oldest = runStep("RUN make", "3"); // the only near one, but older than the candidates compared
+    putRecordedAt(withLayer(oldest, "oldest", T0), T0);
+    for (int i = 0; i < BuildCache.MAX_EXPLAIN_CANDIDATES; i++) {
+      CacheKey far = runStep("RUN make all " + i, "1");
+      putRecordedAt(withLayer(far, "far" + i, T0), T0.plusSeconds(10 + i));
+    }
+
+    Explanation e = cache.explainMiss(runStep("RUN make", "2")).orElseThrow();
+
+    assertThat(e.nearestKey()).isNotEqualTo(oldest.key());
+    assertThat(e.changes()).extracting(Explanation.FieldChange::name).containsExactly("instruction", "args");
   }
 
   @Test
