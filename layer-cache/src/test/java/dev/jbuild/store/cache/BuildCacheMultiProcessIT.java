@@ -2,7 +2,9 @@ package dev.jbuild.store.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.MediaType;
 import dev.jbuild.store.Store;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,8 +82,14 @@ class BuildCacheMultiProcessIT {
       try (Stream<Path> tmp = Files.list(root.resolve("cache/tmp"))) {
         assertThat(tmp.toList()).isEmpty();
       }
-      // An explanation over all of them still finds the nearest one.
+      // The markers all the writers made are listed: an explanation among them finds the build one field away that
+      // was recorded last (a miss is compared with the most recent builds after its parent, not all 120).
+      CacheKey last = CacheChild.ownKey("p5", 0);
+      Descriptor layer = store.blobs().put(MediaType.OCI_LAYER, "last".getBytes(StandardCharsets.UTF_8));
+      cache.put(last, CacheEntry.of(last, layer.digest(), layer, "{}".getBytes(StandardCharsets.UTF_8),
+          java.time.Instant.now()));
       Explanation x = cache.explainMiss(CacheChild.ownKey("p4", 0)).orElseThrow();
+      assertThat(x.nearestKey()).isEqualTo(last.key());
       assertThat(x.changes()).hasSize(1);
       assertThat(x.changes().get(0).name()).isEqualTo("args");
     }
