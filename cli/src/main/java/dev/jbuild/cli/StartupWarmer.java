@@ -28,6 +28,11 @@ import picocli.CommandLine.Mixin;
 final class StartupWarmer {
   private StartupWarmer() {}
 
+  /** Commands that may hash megabytes: they get the native SHA-256 ready ({@link Digest#prepareSha256()}). */
+  private static final Set<Class<?>> HASHING = Set.of(BuildCommand.class, PullCommand.class, PushCommand.class,
+      LoadCommand.class, SaveCommand.class, ImportCommand.class, ExportCommand.class, CommitCommand.class,
+      CopyCommand.class);
+
   /** Starts warming up for {@code command} (a subcommand class, or null when the command is not known yet). */
   static void start(Class<?> command) {
     Thread t = new Thread(() -> warm(command), "jbuild-warm-up");
@@ -40,7 +45,9 @@ final class StartupWarmer {
       if (command != null) {
         parseAnnotations(command);
       }
-      Digest.prepareSha256();
+      if (command != null && HASHING.contains(command)) {
+        Digest.prepareSha256();
+      }
       warmInvokeMachinery();
       Digest.sha256Of("jbuild".getBytes(StandardCharsets.UTF_8));
       JsonTrees.write(JsonTrees.read("{\"a\":[1,\"b\",{\"c\":null,\"d\":true}]}"));

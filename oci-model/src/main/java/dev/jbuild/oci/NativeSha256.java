@@ -17,25 +17,35 @@ import java.util.HexFormat;
  * of megabytes. NSS hashes natively (with the CPU's SHA instructions) at over 1 GB/s from any JIT tier, needs no
  * library beyond the JDK, and is installed wherever Debian's JDK is (it depends on libnss3).
  *
- * <p>It is used only when the launcher names NSS's directory in the system property {@value #PROPERTY}. Anything
- * that goes wrong while loading it (no SunPKCS11 in this JDK, no library, a wrong answer to a known-answer test)
- * leaves the JDK's digest in use: only speed is at stake.
+ * <p>It is used only when the launcher names NSS's directory in the system property {@value #PROPERTY}, and only
+ * once {@link #prepare()} has loaded it: loading takes 30-60 ms of CPU, worth it for commands that hash megabytes
+ * (their start-up thread or their transfer code prepares it) and not for the rest, whose few small digests the JDK
+ * makes well enough. Anything that goes wrong while loading it (no SunPKCS11 in this JDK, no library, a wrong answer
+ * to a known-answer test) leaves the JDK's digest in use: only speed is at stake.
  */
 final class NativeSha256 {
   /** The system property naming the directory of {@code libsoftokn3.so}; unset means the JDK's SHA-256. */
   static final String PROPERTY = "jbuild.sha256.nss";
 
+  /** NSS once {@link #prepare()} loaded it; until then (or if it failed) the JDK's digests are used. */
+  private static volatile Provider ready;
+
   private NativeSha256() {}
 
-  /** Loads NSS now (once per JVM) rather than at the first digest; a no-op when it is not asked for. */
+  /**
+   * Loads NSS (once per JVM; a second caller waits for the first) when {@value #PROPERTY} asks for it, so that later
+   * digests use it. A no-op otherwise.
+   */
   static void prepare() {
-    provider();
+    if (ready == null && System.getProperty(PROPERTY) != null) {
+      ready = Loaded.PROVIDER;
+    }
   }
 
-  /** A fresh NSS SHA-256 digest, or null to use the JDK's. */
+  /** A fresh NSS SHA-256 digest, or null to use the JDK's (NSS not asked for, not prepared, or not loadable). */
   static MessageDigest newDigest() {
-    Provider p = provider();
-    if (p == null) {
+    Provider p = ready;
+    if (p == null || System.getProperty(PROPERTY) == null) {
       return null;
     }
     try {
@@ -43,10 +53,6 @@ final class NativeSha256 {
     } catch (NoSuchAlgorithmException | RuntimeException e) {
       return null;
     }
-  }
-
-  private static Provider provider() {
-    return System.getProperty(PROPERTY) == null ? null : Loaded.PROVIDER;
   }
 
   /** Loaded on first use, by whichever thread gets there first; others wait for it (class initialisation). */

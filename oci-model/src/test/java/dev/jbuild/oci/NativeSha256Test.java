@@ -34,6 +34,7 @@ class NativeSha256Test {
     assertThat(dir).as("libsoftokn3.so (Debian package libnss3; scripts/install-deps installs it)").isNotNull();
     propertyBefore = System.getProperty(NativeSha256.PROPERTY);
     System.setProperty(NativeSha256.PROPERTY, dir);
+    NativeSha256.prepare();
     MessageDigest md = NativeSha256.newDigest();
     assertThat(md).as("NSS loaded from " + dir).isNotNull();
     nss = md.getProvider();

@@ -83,6 +83,7 @@ public final class ImageTransfer {
   /** Pulls {@code ref} for {@code platform} into the store; the caller tags {@link PullResult#stored()}. */
   public PullResult pull(ImageReference ref, Platform platform)
       throws IOException, RegistryException, StoreException, OciException {
+    Digest.prepareSha256(); // every layer is hashed twice (blob, diffID): the native digest, when there is one
     try (RegistryClient client = RegistryClient.create(settings, ref)) {
       Fetched top = fetchTop(client, ref);
       if (!MediaType.isIndex(top.descriptor().mediaType())) {
@@ -106,6 +107,7 @@ public final class ImageTransfer {
    */
   public PullResult pullAllPlatforms(ImageReference ref)
       throws IOException, RegistryException, StoreException, OciException {
+    Digest.prepareSha256();
     try (RegistryClient client = RegistryClient.create(settings, ref)) {
       Fetched top = fetchTop(client, ref);
       if (!MediaType.isIndex(top.descriptor().mediaType())) {
@@ -362,6 +364,7 @@ public final class ImageTransfer {
    */
   public Digest push(Descriptor local, ImageReference dest, MediaType.Compression compression)
       throws IOException, RegistryException, StoreException, OciException {
+    Digest.prepareSha256(); // layers compressed on the way out are hashed as they go
     try (RegistryClient client = RegistryClient.create(settings, dest)) {
       String tag = dest.digest() != null ? dest.digest().toString() : dest.tag();
       ImagePusher pusher = new ImagePusher(store, settings, log, compression, sources);
