@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.oci.Digest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -40,6 +41,9 @@ public final class ClassDataTraining {
       System.exit(2);
     }
     Path work = Files.createDirectories(Path.of(args[0]));
+    // What the start-up thread of a hashing command does (the commands run below go without it): NSS's PKCS#11
+    // classes then come from the archive too, when the launcher passes the NSS directory.
+    Digest.prepareSha256();
     List<String> failures = runCommands(work);
     failures.forEach(System.err::println);
     int loaded = loadClasses();
