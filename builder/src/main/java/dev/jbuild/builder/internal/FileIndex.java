@@ -4,22 +4,37 @@ import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.store.BlobStore;
 import dev.jbuild.store.StoreException;
-import dev.jbuild.store.compress.Decompress;
-import dev.jbuild.store.tar.LayerEntry;
 import dev.jbuild.store.apply.LayerApplier;
 import dev.jbuild.store.apply.LayerApplyException;
 import dev.jbuild.store.cache.HeaderLog;
 import dev.jbuild.store.cache.LayerHeaderCache;
+import dev.jbuild.store.compress.Decompress;
+import dev.jbuild.store.tar.LayerEntry;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.zip.CRC32;
 
 /**
  * What the image's filesystem holds so far: path to metadata, built from the layers' tar headers with
@@ -60,7 +75,10 @@ final class FileIndex {
     return index;
   }
 
-  /** As {@link #of}, from the indexes this process made last when one is for the same layers. */
+  /**
+   * As {@link #of}: from the indexes this process made last when one is for the same layers, else from the snapshot
+   * an earlier build stored for them, else by replaying every layer's headers (and storing the snapshot).
+   */
   static FileIndex recentOrOf(BlobStore blobs, LayerHeaderCache headers, List<Descriptor> layers)
       throws IOException, StoreException {
     List<Digest> key = new ArrayList<>();
@@ -71,11 +89,248 @@ final class FileIndex {
         return known.copy();
       }
     }
-    FileIndex index = of(blobs, headers, layers);
+    FileIndex index = stored(headers, key);
+    if (index == null) {
+      index = of(blobs, headers, layers);
+      store(headers, key, index);
+    }
     synchronized (RECENT) {
       RECENT.put(key, index.copy());
     }
     return index;
+  }
+
+  /**
+   * Where the snapshot of the index of {@code layers} is kept: a digest of the whole chain, in the store's layer
+   * header cache beside the per-layer logs. The index depends on every layer below, not only the top one (a COPY
+   * --link layer can sit on any base), so the chain is the key.
+   */
+  static Digest snapshotKey(List<Digest> layers) {
+    StringBuilder s = new StringBuilder(SNAPSHOT_DOMAIN);
+    for (Digest d : layers) {
+      s.append('\n').append(d);
+    }
+    return Digest.sha256Of(s.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static final String SNAPSHOT_DOMAIN = "jbuild file index snapshot v1";
+
+  /** The stored snapshot for {@code layers}, or null when there is none or it does not decode (then removed). */
+  private static FileIndex stored(LayerHeaderCache headers, List<Digest> layers) {
+    if (layers.size() < 2) {
+      return null; // one layer's log replays as fast as a snapshot loads
+    }
+    Digest key = snapshotKey(layers);
+    Optional<byte[]> bytes = headers.get(key);
+    if (bytes.isEmpty()) {
+      return null;
+    }
+    FileIndex index = fromSnapshot(bytes.get());
+    if (index == null) {
+      headers.remove(key);
+    }
+    return index;
+  }
+
+  /** Best effort: a snapshot that cannot be written only means the next build replays the layers again. */
+  private static void store(LayerHeaderCache headers, List<Digest> layers, FileIndex index) {
+    if (layers.size() < 2) {
+      return;
+    }
+    try {
+      headers.put(snapshotKey(layers), index.snapshot());
+    } catch (StoreException | RuntimeException e) {
+      // nothing lost
+    }
+  }
+
+  private static final int SNAPSHOT_MAGIC = 0x4a424931; // "JBI1"
+
+  /**
+   * The index as bytes: a magic number, the count, the entries in path order (path, directory flag, mode, uid,
+   * gid, mtime seconds and nanoseconds, type, link target or none), then a CRC-32 of everything before it.
+   */
+  byte[] snapshot() {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(64 + entries.size() * 64);
+    DataOutputStream out = new DataOutputStream(buf);
+    try {
+      out.writeInt(SNAPSHOT_MAGIC);
+      out.writeInt(entries.size());
+      for (Map.Entry<String, Meta> e : entries.entrySet()) {
+        Meta m = e.getValue();
+        writeString(out, e.getKey());
+        out.writeBoolean(m.directory());
+        out.writeInt(m.mode());
+        out.writeLong(m.uid());
+        out.writeLong(m.gid());
+        out.writeLong(m.mtime().getEpochSecond());
+        out.writeInt(m.mtime().getNano());
+        out.writeByte(m.type().ordinal());
+        out.writeBoolean(m.linkTarget() != null);
+        if (m.linkTarget() != null) {
+          writeString(out, m.linkTarget());
+        }
+      }
+      CRC32 crc = new CRC32();
+      crc.update(buf.toByteArray());
+      out.writeInt((int) crc.getValue());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    return buf.toByteArray();
+  }
+
+  /**
+   * The index a {@link #snapshot()} holds, or null when {@code bytes} is not a whole, undamaged snapshot with its
+   * paths in strictly increasing order. The tree is built in one linear pass from the sorted entries.
+   */
+  static FileIndex fromSnapshot(byte[] bytes) {
+    if (bytes.length < 12) {
+      return null;
+    }
+    CRC32 crc = new CRC32();
+    crc.update(bytes, 0, bytes.length - 4);
+    ByteBuffer in = ByteBuffer.wrap(bytes, 0, bytes.length - 4);
+    if ((int) crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt()
+        || in.getInt() != SNAPSHOT_MAGIC) {
+      return null;
+    }
+    LayerEntry.Type[] types = LayerEntry.Type.values();
+    try {
+      int count = in.getInt();
+      if (count < 0 || count > in.remaining() / 39) { // 39: the fixed part of an entry
+        return null;
+      }
+      List<String> paths = new ArrayList<>(count);
+      List<Meta> metas = new ArrayList<>(count);
+      String last = null;
+      for (int i = 0; i < count; i++) {
+        String path = readString(bytes, in);
+        if (last != null && last.compareTo(path) >= 0) {
+          return null;
+        }
+        boolean directory = in.get() != 0;
+        int mode = in.getInt();
+        long uid = in.getLong();
+        long gid = in.getLong();
+        Instant mtime = Instant.ofEpochSecond(in.getLong(), in.getInt());
+        int type = in.get();
+        if (type < 0 || type >= types.length) {
+          return null;
+        }
+        String link = in.get() != 0 ? readString(bytes, in) : null;
+        paths.add(path);
+        metas.add(new Meta(directory, mode, uid, gid, mtime, types[type], link));
+        last = path;
+      }
+      if (in.hasRemaining()) {
+        return null;
+      }
+      FileIndex index = new FileIndex();
+      index.entries.putAll(new SortedEntries(paths, metas));
+      return index;
+    } catch (BufferUnderflowException | IllegalArgumentException | DateTimeException e) {
+      return null;
+    }
+  }
+
+  private static void writeString(DataOutputStream out, String s) throws IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String readString(byte[] bytes, ByteBuffer in) {
+    int n = in.getInt();
+    if (n < 0 || n > in.remaining()) {
+      throw new IllegalArgumentException("bad string length " + n);
+    }
+    String s = new String(bytes, in.position(), n, StandardCharsets.UTF_8);
+    in.position(in.position() + n);
+    return s;
+  }
+
+  /**
+   * Entries already in increasing key order, as a {@link SortedMap} with natural ordering: {@link
+   * TreeMap#putAll} into an empty tree then builds it in linear time, without comparing keys. Only what putAll reads
+   * is implemented.
+   */
+  private static final class SortedEntries extends AbstractMap<String, Meta>
+      implements SortedMap<String, Meta> {
+    private final List<String> paths;
+    private final List<Meta> metas;
+
+    SortedEntries(List<String> paths, List<Meta> metas) {
+      this.paths = paths;
+      this.metas = metas;
+    }
+
+    @Override
+    public Comparator<? super String> comparator() {
+      return null;
+    }
+
+    @Override
+    public int size() {
+      return paths.size();
+    }
+
+    @Override
+    public Set<Map.Entry<String, Meta>> entrySet() {
+      return new AbstractSet<>() {
+        @Override
+        public Iterator<Map.Entry<String, Meta>> iterator() {
+          return new Iterator<>() {
+            private int i;
+
+            @Override
+            public boolean hasNext() {
+              return i < paths.size();
+            }
+
+            @Override
+            public Map.Entry<String, Meta> next() {
+              if (i >= paths.size()) {
+                throw new NoSuchElementException();
+              }
+              Map.Entry<String, Meta> e = Map.entry(paths.get(i), metas.get(i));
+              i++;
+              return e;
+            }
+          };
+        }
+
+        @Override
+        public int size() {
+          return paths.size();
+        }
+      };
+    }
+
+    @Override
+    public SortedMap<String, Meta> subMap(String fromKey, String toKey) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public SortedMap<String, Meta> headMap(String toKey) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public SortedMap<String, Meta> tailMap(String fromKey) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public String firstKey() {
+      return paths.get(0);
+    }
+
+    @Override
+    public String lastKey() {
+      return paths.get(paths.size() - 1);
+    }
   }
 
   /**
@@ -90,6 +345,13 @@ final class FileIndex {
       return size() > 4;
     }
   };
+
+  /** Forgets the indexes this process made (tests: a later lookup then behaves as in a new process). */
+  static void forgetRecent() {
+    synchronized (RECENT) {
+      RECENT.clear();
+    }
+  }
 
   FileIndex copy() {
     FileIndex c = new FileIndex();
@@ -163,7 +425,7 @@ final class FileIndex {
    */
   java.util.List<String> children(String dir) {
     java.util.TreeSet<String> names = new java.util.TreeSet<>();
-    java.util.SortedMap<String, Meta> below = dir.isEmpty() ? entries : entries.subMap(dir + "/", dir + "/\uffff");
+    SortedMap<String, Meta> below = dir.isEmpty() ? entries : entries.subMap(dir + "/", dir + "/\uffff");
     int skip = dir.isEmpty() ? 0 : dir.length() + 1;
     String last = null;
     for (String path : below.keySet()) {

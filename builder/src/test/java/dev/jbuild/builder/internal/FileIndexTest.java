@@ -137,4 +137,90 @@ class FileIndexTest {
     Optional<byte[]> rewritten = headers.get(base.digest());
     assertThat(rewritten).hasValueSatisfying(b -> assertThat(b).isEqualTo(good));
   }
+
+  private Descriptor[] twoLayers(Store store) throws Exception {
+    Descriptor base = layer(store, tar(dir("etc", 0755), file("etc/passwd", 0), dir("opt", 0700),
+        file("opt/a", 1000), link("etc/sh", "/bin/busybox", TarConstants.LF_SYMLINK),
+        link("etc/hard", "etc/passwd", TarConstants.LF_LINK), file("z-\u00e9t\u00e9", 3)));
+    Descriptor top = layer(store, tar(file("opt/.wh.a", 0), file("opt/b", 5), dir("opt/sub", 0750)));
+    return new Descriptor[] {base, top};
+  }
+
+  @Test
+  void snapshot_roundTrips_everyPathAndItsMetadata() throws Exception {
+    Store store = Store.open(tmp.resolve("store"));
+    Descriptor[] layers = twoLayers(store);
+    FileIndex index = FileIndex.of(store.blobs(), LayerHeaderCache.open(store.root()), List.of(layers));
+
+    FileIndex back = FileIndex.fromSnapshot(index.snapshot());
+
+    assertThat(back).isNotNull();
+    assertThat(dump(back)).isEqualTo(dump(index)).hasSize(8);
+    assertThat(back.get("etc/sh").linkTarget()).isEqualTo("/bin/busybox");
+    assertThat(back.get("opt/a")).isNull();
+    back.put("opt/new", new FileIndex.Meta(false, 0600, 1, 2, T)); // a tree that works as one
+    assertThat(back.children("opt")).containsExactly("b", "new", "sub");
+  }
+
+  @Test
+  void recentOrOf_aLaterProcess_loadsTheSnapshotInsteadOfReplayingTheLayers() throws Exception {
+    Store store = Store.open(tmp.resolve("store"));
+    Descriptor[] layers = twoLayers(store);
+    LayerHeaderCache headers = LayerHeaderCache.open(store.root());
+    FileIndex.forgetRecent(); // the same layers may be in memory from another test
+    List<String> expected = dump(FileIndex.recentOrOf(store.blobs(), headers, List.of(layers)));
+    assertThat(headers.get(FileIndex.snapshotKey(List.of(layers[0].digest(), layers[1].digest())))).isPresent();
+
+    // As a new process: nothing in memory, and neither the blobs nor their header logs to replay.
+    FileIndex.forgetRecent();
+    for (Descriptor l : layers) {
+      Files.delete(store.root().resolve("blobs/sha256").resolve(l.digest().hex()));
+      headers.remove(l.digest());
+    }
+    assertThat(dump(FileIndex.recentOrOf(store.blobs(), headers, List.of(layers)))).isEqualTo(expected);
+  }
+
+  @Test
+  void damagedOrReorderedSnapshot_refused_andTheLayersReplayedInstead() throws Exception {
+    Store store = Store.open(tmp.resolve("store"));
+    Descriptor[] layers = twoLayers(store);
+    LayerHeaderCache headers = LayerHeaderCache.open(store.root());
+    FileIndex index = FileIndex.of(store.blobs(), headers, List.of(layers));
+    byte[] good = index.snapshot();
+
+    byte[] flipped = good.clone();
+    flipped[20] ^= 1;
+    assertThat(FileIndex.fromSnapshot(flipped)).isNull();
+    assertThat(FileIndex.fromSnapshot(java.util.Arrays.copyOf(good, good.length - 1))).isNull();
+    assertThat(FileIndex.fromSnapshot(new byte[0])).isNull();
+    // Paths out of order (with a valid checksum) would make a tree that answers wrongly: refused.
+    FileIndex two = new FileIndex();
+    two.put("a", new FileIndex.Meta(false, 0644, 0, 0, T));
+    two.put("b", new FileIndex.Meta(false, 0644, 0, 0, T));
+    byte[] swapped = two.snapshot();
+    int aAt = indexOf(swapped, (byte) 'a');
+    int bAt = indexOf(swapped, (byte) 'b');
+    swapped[aAt] = 'b';
+    swapped[bAt] = 'a';
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(swapped, 0, swapped.length - 4);
+    java.nio.ByteBuffer.wrap(swapped, swapped.length - 4, 4).putInt((int) crc.getValue());
+    assertThat(FileIndex.fromSnapshot(swapped)).isNull();
+
+    // A damaged stored snapshot: the index is replayed from the layers, and a good snapshot replaces it.
+    Digest key = FileIndex.snapshotKey(List.of(layers[0].digest(), layers[1].digest()));
+    headers.put(key, flipped);
+    FileIndex.forgetRecent();
+    assertThat(dump(FileIndex.recentOrOf(store.blobs(), headers, List.of(layers)))).isEqualTo(dump(index));
+    assertThat(headers.get(key)).hasValueSatisfying(b -> assertThat(b).isEqualTo(good));
+  }
+
+  private static int indexOf(byte[] bytes, byte b) {
+    for (int i = 8; i < bytes.length; i++) { // past the magic number and the count
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    throw new AssertionError("no " + (char) b);
+  }
 }

@@ -14,6 +14,9 @@ import java.util.Optional;
  *
  * <p>Files live in {@code ROOT/cache/layers/HEX}, HEX being the hex of the layer blob's digest. The blob is
  * immutable, so an entry never goes stale; its content is opaque here (the builder's format, with its own version).
+ * The builder also keeps here, under a digest of a whole chain of layers, its file index of that chain, so a build
+ * on the same layers loads one snapshot instead of replaying every layer; no blob has such a digest, so {@link
+ * #sweep} removes those at every prune, and they are remade on use.
  * Like everything under {@code cache/}, an entry may be deleted at any time: the cost is one more read of the layer.
  * Writes are atomic (temp file, fsync, link): a reader sees a whole entry or none.
  */
