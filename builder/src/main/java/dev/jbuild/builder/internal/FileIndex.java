@@ -11,12 +11,8 @@ import dev.jbuild.store.cache.LayerHeaderCache;
 import dev.jbuild.store.compress.Decompress;
 import dev.jbuild.store.tar.LayerEntry;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
@@ -24,6 +20,7 @@ import java.time.Instant;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -89,10 +86,13 @@ final class FileIndex {
         return known.copy();
       }
     }
-    FileIndex index = stored(headers, key);
+    boolean snapshotted = key.size() >= 2; // one layer's log replays as fast as a snapshot loads
+    FileIndex index = snapshotted ? stored(headers, key) : null;
     if (index == null) {
       index = of(blobs, headers, layers);
-      store(headers, key, index);
+      if (snapshotted) {
+        store(headers, key, index);
+      }
     }
     synchronized (RECENT) {
       RECENT.put(key, index.copy());
@@ -117,9 +117,6 @@ final class FileIndex {
 
   /** The stored snapshot for {@code layers}, or null when there is none or it does not decode (then removed). */
   private static FileIndex stored(LayerHeaderCache headers, List<Digest> layers) {
-    if (layers.size() < 2) {
-      return null; // one layer's log replays as fast as a snapshot loads
-    }
     Digest key = snapshotKey(layers);
     Optional<byte[]> bytes = headers.get(key);
     if (bytes.isEmpty()) {
@@ -134,9 +131,6 @@ final class FileIndex {
 
   /** Best effort: a snapshot that cannot be written only means the next build replays the layers again. */
   private static void store(LayerHeaderCache headers, List<Digest> layers, FileIndex index) {
-    if (layers.size() < 2) {
-      return;
-    }
     try {
       headers.put(snapshotKey(layers), index.snapshot());
     } catch (StoreException | RuntimeException e) {
@@ -144,110 +138,63 @@ final class FileIndex {
     }
   }
 
-  private static final int SNAPSHOT_MAGIC = 0x4a424931; // "JBI1"
-
   /**
-   * The index as bytes: a magic number, the count, the entries in path order (path, directory flag, mode, uid,
-   * gid, mtime seconds and nanoseconds, type, link target or none), then a CRC-32 of everything before it.
+   * The index as bytes: a {@link HeaderLog} that puts every path in path order, then a CRC-32 of the log (a log
+   * read from a tar has no checksum; this one is read instead of the layers, so damage must not go unseen).
    */
   byte[] snapshot() {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(64 + entries.size() * 64);
-    DataOutputStream out = new DataOutputStream(buf);
-    try {
-      out.writeInt(SNAPSHOT_MAGIC);
-      out.writeInt(entries.size());
-      for (Map.Entry<String, Meta> e : entries.entrySet()) {
-        Meta m = e.getValue();
-        writeString(out, e.getKey());
-        out.writeBoolean(m.directory());
-        out.writeInt(m.mode());
-        out.writeLong(m.uid());
-        out.writeLong(m.gid());
-        out.writeLong(m.mtime().getEpochSecond());
-        out.writeInt(m.mtime().getNano());
-        out.writeByte(m.type().ordinal());
-        out.writeBoolean(m.linkTarget() != null);
-        if (m.linkTarget() != null) {
-          writeString(out, m.linkTarget());
-        }
-      }
-      CRC32 crc = new CRC32();
-      crc.update(buf.toByteArray());
-      out.writeInt((int) crc.getValue());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
-    }
-    return buf.toByteArray();
+    HeaderLog log = new HeaderLog();
+    entries.forEach((path, m) -> log.put(path, m.directory(), m.mode(), m.uid(), m.gid(), m.mtime(), m.type(),
+        m.linkTarget()));
+    byte[] body = log.bytes();
+    CRC32 crc = new CRC32();
+    crc.update(body);
+    return ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
   }
 
   /**
-   * The index a {@link #snapshot()} holds, or null when {@code bytes} is not a whole, undamaged snapshot with its
-   * paths in strictly increasing order. The tree is built in one linear pass from the sorted entries.
+   * The index a {@link #snapshot()} holds, or null when {@code bytes} is not a whole, undamaged snapshot that only
+   * puts paths, in strictly increasing order. The tree is built in one linear pass from the sorted entries.
    */
   static FileIndex fromSnapshot(byte[] bytes) {
-    if (bytes.length < 12) {
+    if (bytes.length < 4) {
       return null;
     }
     CRC32 crc = new CRC32();
     crc.update(bytes, 0, bytes.length - 4);
-    ByteBuffer in = ByteBuffer.wrap(bytes, 0, bytes.length - 4);
-    if ((int) crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt()
-        || in.getInt() != SNAPSHOT_MAGIC) {
+    if ((int) crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt()) {
       return null;
     }
-    LayerEntry.Type[] types = LayerEntry.Type.values();
+    List<String> paths = new ArrayList<>();
+    List<Meta> metas = new ArrayList<>();
     try {
-      int count = in.getInt();
-      if (count < 0 || count > in.remaining() / 39) { // 39: the fixed part of an entry
-        return null;
-      }
-      List<String> paths = new ArrayList<>(count);
-      List<Meta> metas = new ArrayList<>(count);
-      String last = null;
-      for (int i = 0; i < count; i++) {
-        String path = readString(bytes, in);
-        if (last != null && last.compareTo(path) >= 0) {
-          return null;
+      HeaderLog.replay(Arrays.copyOf(bytes, bytes.length - 4), new HeaderLog.Edits() {
+        @Override
+        public void put(String path, boolean directory, int mode, long uid, long gid, Instant mtime,
+            LayerEntry.Type type, String linkTarget) {
+          if (!paths.isEmpty() && paths.get(paths.size() - 1).compareTo(path) >= 0) {
+            throw new IllegalArgumentException("paths out of order at " + path);
+          }
+          paths.add(path);
+          metas.add(new Meta(directory, mode, uid, gid, mtime, type, linkTarget));
         }
-        boolean directory = in.get() != 0;
-        int mode = in.getInt();
-        long uid = in.getLong();
-        long gid = in.getLong();
-        Instant mtime = Instant.ofEpochSecond(in.getLong(), in.getInt());
-        int type = in.get();
-        if (type < 0 || type >= types.length) {
-          return null;
+
+        @Override
+        public void whiteout(String path) {
+          throw new IllegalArgumentException("a whiteout in an index snapshot");
         }
-        String link = in.get() != 0 ? readString(bytes, in) : null;
-        paths.add(path);
-        metas.add(new Meta(directory, mode, uid, gid, mtime, types[type], link));
-        last = path;
-      }
-      if (in.hasRemaining()) {
-        return null;
-      }
-      FileIndex index = new FileIndex();
-      index.entries.putAll(new SortedEntries(paths, metas));
-      return index;
-    } catch (BufferUnderflowException | IllegalArgumentException | DateTimeException e) {
+
+        @Override
+        public void opaque(String dir) {
+          throw new IllegalArgumentException("an opaque directory in an index snapshot");
+        }
+      });
+    } catch (IOException | IllegalArgumentException | DateTimeException e) {
       return null;
     }
-  }
-
-  private static void writeString(DataOutputStream out, String s) throws IOException {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
-  }
-
-  private static String readString(byte[] bytes, ByteBuffer in) {
-    int n = in.getInt();
-    if (n < 0 || n > in.remaining()) {
-      throw new IllegalArgumentException("bad string length " + n);
-    }
-    String s = new String(bytes, in.position(), n, StandardCharsets.UTF_8);
-    in.position(in.position() + n);
-    return s;
+    FileIndex index = new FileIndex();
+    index.entries.putAll(new SortedEntries(paths, metas));
+    return index;
   }
 
   /**

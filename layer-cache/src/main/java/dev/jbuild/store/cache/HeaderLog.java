@@ -68,23 +68,45 @@ public final class HeaderLog {
         op(WHITEOUT, (dir.isEmpty() ? "" : dir + "/") + base.substring(LayerEntry.WHITEOUT_PREFIX.length()));
       } else {
         LayerEntry.Type type = typeOf(h.type());
-        op(PUT, path);
-        out.writeBoolean(type == LayerEntry.Type.DIRECTORY);
-        out.writeInt(h.mode() & 07777);
-        out.writeLong(h.uid());
-        out.writeLong(h.gid());
-        out.writeLong(h.mtimeSeconds());
-        out.writeInt(h.mtimeNanos());
-        writeString(type.name());
         String link = type == LayerEntry.Type.SYMLINK ? h.linkName()
             : type == LayerEntry.Type.HARDLINK ? normalize(h.linkName()) : null;
-        out.writeBoolean(link != null);
-        if (link != null) {
-          writeString(link);
-        }
+        put(path, type == LayerEntry.Type.DIRECTORY, h.mode() & 07777, h.uid(), h.gid(), h.mtimeSeconds(),
+            h.mtimeNanos(), type, link);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+  }
+
+  /**
+   * Records that {@code path} (normalised, as {@link Edits#put} gets it) holds this entry: for a log written from an
+   * index rather than from a tar, such as the builder's snapshot of an image's whole index.
+   */
+  public void put(String path, boolean directory, int mode, long uid, long gid, Instant mtime, LayerEntry.Type type,
+      String linkTarget) {
+    if (bytes != null) {
+      throw new IllegalStateException("the log is complete");
+    }
+    try {
+      put(path, directory, mode, uid, gid, mtime.getEpochSecond(), mtime.getNano(), type, linkTarget);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+  }
+
+  private void put(String path, boolean directory, int mode, long uid, long gid, long mtimeSeconds, int mtimeNanos,
+      LayerEntry.Type type, String linkTarget) throws IOException {
+    op(PUT, path);
+    out.writeBoolean(directory);
+    out.writeInt(mode);
+    out.writeLong(uid);
+    out.writeLong(gid);
+    out.writeLong(mtimeSeconds);
+    out.writeInt(mtimeNanos);
+    writeString(type.name());
+    out.writeBoolean(linkTarget != null);
+    if (linkTarget != null) {
+      writeString(linkTarget);
     }
   }
 
