@@ -109,7 +109,7 @@ public final class Digest implements Comparable<Digest> {
       return newSha256();
     }
     try {
-      return MessageDigest.getInstance(SHA256.equals(algorithm) ? "SHA-256" : "SHA-512");
+      return MessageDigest.getInstance("SHA-512");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JVM has no " + algorithm, e);
     }

@@ -1,6 +1,8 @@
 package dev.jbuild.oci;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
@@ -74,7 +76,7 @@ final class NativeSha256 {
     }
     try {
       // NSS can be configured once per process: a directory without the library must not use up that once.
-      if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(directory, "libsoftokn3.so"))) {
+      if (!Files.isRegularFile(Path.of(directory, "libsoftokn3.so"))) {
         return null;
       }
       Provider base = Security.getProvider("SunPKCS11");
